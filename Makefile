@@ -1,0 +1,24 @@
+# Two commands for a newcomer: `make demo` and `make test`. See README.md.
+SHELL := /bin/bash
+export ODOO_SRC ?= /opt/odoo-18.0
+export NO_SERVE
+
+.PHONY: demo test lint bench setup clean
+
+setup:
+	@scripts/setup.sh
+
+demo:
+	@scripts/demo.sh
+
+test:
+	@scripts/test.sh $(PYTEST_ARGS)
+
+lint:
+	@scripts/lint.sh
+
+bench:
+	@scripts/bench.sh
+
+clean:
+	rm -rf .venv .odoo

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# make test: set up, then run the whole suite on a fresh copy of the template.
+source "$(dirname "$0")/lib.sh"
+setup_all
+DB=${TEST_DB:-credit_test}
+say "fresh test database $DB from $TEMPLATE"
+clone_template "$DB"
+say "installing credit_management into $DB"
+odoo_run "$STATE/install-$DB.log" -d "$DB" -i credit_management --stop-after-init
+export CREDIT_TEMPLATE_DB=$TEMPLATE CREDIT_ODOO_CONF=$CONF CREDIT_ODOO_BIN=$ODOO_SRC/odoo-bin CREDIT_PY=$PY
+cd "$ROOT"
+say "running the suite"
+exec "$PY" -m pytest credit_management/tests \
+  --odoo-database="$DB" --odoo-config="$CONF" --odoo-http "$@"
