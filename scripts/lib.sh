@@ -44,9 +44,12 @@ odoo_addons_path() {
   echo "$p,$ROOT"
 }
 
+VENV_RECIPE=1  # bump when ensure_venv changes how the venv is built
+
 venv_key() {
-  cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" "$ROOT/scripts/lib.sh" | sha1sum | cut -c1-12
+  cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" | sha1sum | cut -c1-12
   python3 --version
+  echo "$VENV_RECIPE"
 }
 
 ensure_venv() {
@@ -121,6 +124,7 @@ drop_db() {
 # Runs odoo-bin with the project config; on failure prints Odoo's first error line, not the whole log.
 odoo_run() {
   local log=$1; shift
+  : >"$log"  # Odoo appends to its logfile; an old error must not be reported again
   if ! "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" --log-level=warn --logfile="$log" "$@" 2> >(quiet_root >&2); then
     die "Odoo failed: $(first_odoo_error "$log") (full log: $log)"
   fi

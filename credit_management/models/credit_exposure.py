@@ -1,0 +1,165 @@
+import numpy as np
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+RECEIVABLE_FIELDS = ["account_id", "amount_residual", "company_id", "date_maturity", "parent_state", "partner_id",
+                     "reconciled"]
+
+
+class CreditExposure(models.AbstractModel):
+    """What customers owe and have committed to, per commercial partner and company.
+
+    Exposure = open receivable residual (posted, unreconciled) + unposted customer
+    invoices and credit notes + confirmed orders' amount not yet invoiced, in company
+    currency. Each part is one aggregate whose cost follows the customers' open items,
+    not their history: the receivable part reads through Odoo's partial index on
+    unreconciled posted lines, the others through this module's partial indexes.
+    """
+
+    _name = "credit.exposure"
+    _description = "Credit Exposure"
+
+    @api.model
+    def _receivable_accounts(self, company):
+        self.env["account.account"].flush_model(["account_type"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT a.id FROM account_account a
+              JOIN account_account_res_company_rel rel ON rel.account_account_id = a.id
+             WHERE a.account_type = 'asset_receivable' AND rel.res_company_id = %s
+            """,
+            company.id,
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _open_items(self, company, partner_ids, today=None):
+        """Per partner: open residual, overdue residual, max days overdue, oldest overdue due date.
+
+        Returns (ids, residual, overdue, max_days, oldest_due) arrays, one row per partner with open items.
+        """
+        today = today or fields.Date.context_today(self)
+        self.env["account.move.line"].flush_model(RECEIVABLE_FIELDS)
+        # The reconciled test is spelled as in account_move_line__unreconciled_index so the planner uses it.
+        self.env.cr.execute(SQL(
+            """
+            SELECT aml.partner_id,
+                   SUM(aml.amount_residual),
+                   COALESCE(SUM(aml.amount_residual) FILTER (WHERE overdue), 0),
+                   COALESCE(MAX(%(today)s::date - aml.date_maturity) FILTER (WHERE overdue), 0),
+                   MIN(aml.date_maturity) FILTER (WHERE overdue)
+              FROM account_move_line aml,
+                   LATERAL (SELECT aml.amount_residual > 0 AND aml.date_maturity < %(today)s::date AS overdue) o
+             WHERE aml.account_id = ANY(%(accounts)s)
+               AND aml.partner_id = ANY(%(partners)s)
+               AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+               AND aml.parent_state = 'posted'
+               AND aml.company_id = %(company)s
+             GROUP BY aml.partner_id
+            """,
+            today=today,
+            accounts=self._receivable_accounts(company),
+            partners=list(partner_ids),
+            company=company.id,
+        ))
+        rows = self.env.cr.fetchall()
+        return (
+            np.array([r[0] for r in rows], dtype=np.int64),
+            np.array([r[1] for r in rows], dtype=float),
+            np.array([r[2] for r in rows], dtype=float),
+            np.array([r[3] for r in rows], dtype=float),
+            np.array([r[4] or np.datetime64("NaT") for r in rows], dtype="datetime64[D]"),
+        )
+
+    @api.model
+    def _draft_invoices(self, company, partner_ids):
+        """Per commercial partner: unposted customer invoices minus credit notes, company currency."""
+        self.env["account.move"].flush_model(["amount_total_signed", "commercial_partner_id", "company_id",
+                                              "move_type", "state"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT commercial_partner_id, SUM(amount_total_signed)
+              FROM account_move
+             WHERE state = 'draft' AND move_type IN ('out_invoice', 'out_refund')
+               AND commercial_partner_id = ANY(%s) AND company_id = %s
+             GROUP BY commercial_partner_id
+            """,
+            list(partner_ids),
+            company.id,
+        ))
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _orders_to_invoice(self, company, partner_ids, exclude_order_ids=()):
+        """Per commercial partner: confirmed orders' amount not yet invoiced, company currency at today's rate.
+
+        Draft invoices count as invoiced here (qty_invoiced includes them): they are counted
+        once, by :meth:`_draft_invoices`.
+        """
+        self.env["sale.order"].flush_model(["state", "invoice_status", "partner_id", "company_id", "currency_id"])
+        self.env["sale.order.line"].flush_model(["price_total", "product_uom_qty", "qty_invoiced", "order_id"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT p.commercial_partner_id, so.currency_id,
+                   SUM(sol.price_total * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+                       / sol.product_uom_qty)
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+              JOIN sale_order_line sol ON sol.order_id = so.id
+             WHERE so.state = 'sale' AND so.invoice_status IN ('to invoice', 'no')
+               AND so.company_id = %(company)s
+               AND so.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%(partners)s))
+               AND so.id != ALL(%(exclude)s)
+               AND sol.product_uom_qty > 0
+             GROUP BY p.commercial_partner_id, so.currency_id
+            """,
+            company=company.id,
+            partners=list(partner_ids),
+            exclude=list(exclude_order_ids),
+        ))
+        return self._sum_in_company_currency(self.env.cr.fetchall(), company)
+
+    @api.model
+    def _sum_in_company_currency(self, rows, company):
+        """rows: (partner_id, currency_id, amount) -> {partner_id: amount in company currency, today's rate}."""
+        today = fields.Date.context_today(self)
+        currencies = self.env["res.currency"].browse({row[1] for row in rows})
+        totals = {}
+        for partner_id, currency_id, amount in rows:
+            currency = currencies.browse(currency_id)
+            if currency != company.currency_id:
+                amount = currency._convert(amount, company.currency_id, company, today)
+            totals[partner_id] = totals.get(partner_id, 0.0) + amount
+        return totals
+
+    @api.model
+    def _exposure(self, company, partner_ids, today=None, exclude_order_ids=()):
+        """Exposure and its parts, as arrays aligned with the sorted ``partner_ids``."""
+        ids = np.unique(np.asarray(list(partner_ids), dtype=np.int64))
+        open_ids, residual, overdue, max_days, oldest_due = self._open_items(company, ids.tolist(), today)
+        result = {
+            "ids": ids,
+            "receivable": _aligned(ids, open_ids, residual),
+            "overdue": _aligned(ids, open_ids, overdue),
+            "max_days_overdue": _aligned(ids, open_ids, max_days),
+            "oldest_overdue_due": _aligned(ids, open_ids, oldest_due, fill=np.datetime64("NaT")),
+            "has_open_items": np.isin(ids, open_ids),
+            "draft_invoices": _aligned_dict(ids, self._draft_invoices(company, ids.tolist())),
+            "orders": _aligned_dict(ids, self._orders_to_invoice(company, ids.tolist(), exclude_order_ids)),
+        }
+        result["exposure"] = result["receivable"] + result["draft_invoices"] + result["orders"]
+        return result
+
+
+def _aligned(ids, row_ids, values, fill=0.0):
+    """Values of rows keyed by ``row_ids`` placed at the positions of sorted ``ids``."""
+    out = np.full(len(ids), fill, dtype=np.asarray(values).dtype if len(values) else type(fill))
+    if len(row_ids):
+        out[np.searchsorted(ids, row_ids)] = values
+    return out
+
+
+def _aligned_dict(ids, mapping):
+    return _aligned(ids, np.fromiter(mapping.keys(), dtype=np.int64, count=len(mapping)),
+                    np.fromiter(mapping.values(), dtype=float, count=len(mapping)))

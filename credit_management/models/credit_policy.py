@@ -1,0 +1,202 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .. import rules, scoring
+
+# Default bands, best first. Limits are in the company's currency.
+DEFAULT_GRADES = [
+    {"code": "A", "name": "Excellent", "min_score": 80, "limit_method": "sales_months", "limit_months": 3,
+     "limit_floor": 10000, "limit_cap": 500000, "order_action": "allow", "overdue_tolerance_days": 15,
+     "term": "account.account_payment_term_45days", "color": 10},
+    {"code": "B", "name": "Good", "min_score": 60, "limit_method": "sales_months", "limit_months": 2,
+     "limit_floor": 5000, "limit_cap": 200000, "order_action": "allow", "overdue_tolerance_days": 10,
+     "term": "account.account_payment_term_30days", "color": 4},
+    {"code": "C", "name": "Fair", "min_score": 40, "limit_method": "sales_months", "limit_months": 1,
+     "limit_floor": 2000, "limit_cap": 50000, "order_action": "warn", "overdue_tolerance_days": 5,
+     "term": "account.account_payment_term_30days", "color": 3},
+    {"code": "D", "name": "Weak", "min_score": 20, "limit_method": "fixed", "limit_amount": 2000,
+     "limit_floor": 0, "limit_cap": 10000, "order_action": "approval", "overdue_tolerance_days": 0,
+     "term": "account.account_payment_term_15days", "color": 2},
+    {"code": "E", "name": "Poor", "min_score": 0, "limit_method": "fixed", "limit_amount": 0,
+     "limit_floor": 0, "limit_cap": 0, "order_action": "block", "overdue_tolerance_days": 0,
+     "term": "account.account_payment_term_immediate", "color": 1},
+]
+NEW_CUSTOMER_GRADE = "C"
+
+
+class CreditPolicy(models.Model):
+    _name = "credit.policy"
+    _description = "Credit Policy"
+    _inherit = ["mail.thread"]
+    _rec_name = "company_id"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    company_id = fields.Many2one(
+        "res.company", required=True, ondelete="cascade", default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    lookback_days = fields.Integer(
+        default=365, required=True, tracking=True, help="Payment behaviour older than this is not scored."
+    )
+    factor_ids = fields.One2many("credit.policy.factor", "policy_id", string="Scoring Factors", copy=True)
+    new_customer_grade_id = fields.Many2one(
+        "credit.grade",
+        tracking=True,
+        domain="[('company_id', '=', company_id)]",
+        help="Grade of customers without any invoicing history.",
+    )
+    history_min_change = fields.Float(
+        default=1.0,
+        digits=(5, 1),
+        help="A rescoring that changes nothing but the score writes a history row only when the score "
+        "moves by at least this many points.",
+    )
+    # Promotion and demotion
+    promote_after_on_time = fields.Integer(
+        default=3, tracking=True, help="Consecutive invoices paid on time that earn a promotion."
+    )
+    promote_percent = fields.Float(
+        default=20.0, tracking=True, help="A promotion raises the limit by this percentage, up to the grade's cap."
+    )
+    demote_overdue_days = fields.Integer(
+        default=30, tracking=True, help="An open item overdue more days than this cuts the limit."
+    )
+    demote_percent = fields.Float(default=25.0, tracking=True, help="A demotion cuts the limit by this percentage.")
+    hold_overdue_days = fields.Integer(
+        default=90, tracking=True, help="An open item overdue more days than this puts the customer on hold."
+    )
+    # Alerts
+    alert_score_below = fields.Float(
+        default=40.0, tracking=True, help="Alert the controller when a score falls below this value."
+    )
+    alert_utilisation_percent = fields.Float(
+        default=90.0, tracking=True, help="Alert the controller when exposure passes this share of the limit."
+    )
+    controller_user_id = fields.Many2one(
+        "res.users",
+        string="Credit Controller",
+        tracking=True,
+        domain=lambda self: [("groups_id", "in", self.env.ref("credit_management.group_credit_controller").ids)],
+        help="Receives the credit alerts and approval requests as activities.",
+    )
+    rescore_batch_size = fields.Integer(
+        default=5000, help="Customers rescored per transaction by the scheduled rescoring."
+    )
+
+    _sql_constraints = [
+        ("company_uniq", "unique(company_id)", "A company has one credit policy."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains(
+        "lookback_days", "promote_after_on_time", "promote_percent", "demote_overdue_days", "demote_percent",
+        "hold_overdue_days", "alert_score_below", "alert_utilisation_percent", "history_min_change",
+        "rescore_batch_size",
+    )
+    def _check_settings(self):
+        for policy in self:
+            for fname in ("lookback_days", "rescore_batch_size"):
+                if policy[fname] <= 0:
+                    policy._raise_field(fname, _("must be greater than 0"))
+            for fname in ("promote_after_on_time", "promote_percent", "demote_overdue_days",
+                          "hold_overdue_days", "alert_utilisation_percent", "history_min_change"):
+                if policy[fname] < 0:
+                    policy._raise_field(fname, _("cannot be negative"))
+            if not 0 <= policy.demote_percent <= 100:
+                policy._raise_field("demote_percent", _("must be between 0 and 100"))
+            if not 0 <= policy.alert_score_below <= 100:
+                policy._raise_field("alert_score_below", _("must be between 0 and 100"))
+
+    @api.constrains("factor_ids")
+    def _check_factors(self):
+        for policy in self:
+            try:
+                scoring.validate(policy._scoring_factors())
+            except scoring.ScoringError as error:
+                raise ValidationError(policy._factor_error(error)) from None
+
+    @api.constrains("new_customer_grade_id", "company_id")
+    def _check_new_customer_grade(self):
+        for policy in self:
+            if policy.new_customer_grade_id and policy.new_customer_grade_id.company_id != policy.company_id:
+                policy._raise_field("new_customer_grade_id", _("must be a grade of the same company"))
+
+    def _raise_field(self, fname, problem):
+        raise ValidationError(
+            _("Credit policy of %(company)s: %(field)s %(problem)s (got %(value)s).",
+              company=self.company_id.display_name, field=self._fields[fname].string, problem=problem,
+              value=self[fname])
+        )
+
+    def _factor_error(self, error):
+        factor = scoring.FACTOR_LABELS.get(error.factor, error.factor)
+        # scoring reports breakpoint problems as "points"; the policy line calls them breakpoints
+        fname = {"points": "breakpoints"}.get(error.field, error.field)
+        field = self.env["credit.policy.factor"]._fields.get(fname)
+        return _("Credit policy of %(company)s, scoring factor %(factor)s, field %(field)s: %(problem)s",
+                 company=self.company_id.display_name, factor=factor or _("(all)"),
+                 field=field.string if field else error.field, problem=error.message)
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _scoring_factors(self):
+        self.ensure_one()
+        return tuple(line._to_factor() for line in self.factor_ids)
+
+    def _thresholds(self):
+        self.ensure_one()
+        return rules.Thresholds(
+            promote_after_on_time=self.promote_after_on_time,
+            promote_percent=self.promote_percent,
+            demote_overdue_days=self.demote_overdue_days,
+            demote_percent=self.demote_percent,
+            hold_overdue_days=self.hold_overdue_days,
+        )
+
+    @api.model
+    def _for_company(self, company):
+        """The company's policy, created with default grades the first time it is needed."""
+        policy = self.sudo().search([("company_id", "=", company.id)], limit=1)
+        return policy or self._create_defaults(company)
+
+    @api.model
+    def _ensure_for_companies(self):
+        """Called by the module's data: every company gets a policy and grades."""
+        have = self.sudo().search([]).company_id
+        for company in self.env["res.company"].sudo().search([]) - have:
+            self._create_defaults(company)
+
+    @api.model
+    def _create_defaults(self, company):
+        grades = self.env["credit.grade"].sudo().create([
+            self._prepare_default_grade(values, company) for values in DEFAULT_GRADES
+        ])
+        new_grade = grades.filtered(lambda g: g.code == NEW_CUSTOMER_GRADE)
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        return self.sudo().create({
+            "company_id": company.id,
+            "new_customer_grade_id": new_grade.id,
+            "controller_user_id": admin.id if admin and company in admin.company_ids else False,
+            "factor_ids": [
+                fields.Command.create({
+                    "factor": factor.name,
+                    "weight": factor.weight,
+                    "breakpoints": scoring.format_points(factor.points),
+                    "sequence": index,
+                })
+                for index, factor in enumerate(scoring.DEFAULT_FACTORS)
+            ],
+        })
+
+    @api.model
+    def _prepare_default_grade(self, values, company):
+        values = dict(values, company_id=company.id, sequence=10 * (ord(values["code"]) - ord("A") + 1))
+        term = self.env.ref(values.pop("term"), raise_if_not_found=False)
+        if term and term.company_id in (company, self.env["res.company"]):
+            values["payment_term_id"] = term.id
+        return values

@@ -1,0 +1,637 @@
+import logging
+import threading
+from datetime import datetime, time, timedelta
+
+import numpy as np
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL, format_amount
+
+from .. import rules, scoring
+
+_logger = logging.getLogger(__name__)
+
+# Company-dependent res.partner columns the engine reads and writes, with their SQL types.
+PROFILE_COLUMNS = {
+    "credit_score": "float8",
+    "credit_grade_id": "int4",
+    "credit_score_date": "timestamp",
+    "credit_limit": "float8",
+    "property_payment_term_id": "int4",
+    "credit_limit_factor": "float8",
+    "credit_promoted_date": "date",
+    "credit_demoted_date": "date",
+    "credit_hold": "bool",
+    "credit_hold_automatic": "bool",
+    "credit_hold_reason": "varchar",
+    "credit_hold_date": "timestamp",
+    "credit_hold_user_id": "int4",
+    "credit_avg_days_late": "float8",
+    "credit_utilisation": "float8",
+}
+PROFILE_READ = PROFILE_COLUMNS.keys() | {"credit_limit_manual", "credit_external_score"}
+DAYS_PER_MONTH = 365.25 / 12
+
+
+class CreditScoringEngine(models.AbstractModel):
+    """Rescores customers set-based: a few SQL aggregates per batch, numpy in between,
+    one UPDATE for the profiles and one INSERT for the history."""
+
+    _name = "credit.scoring.engine"
+    _description = "Credit Scoring Engine"
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+    @api.model
+    def _rescore_company(self, company, trigger="cron", batch_size=None, auto_commit=None):
+        """Rescore every customer of ``company`` not scored yet today, one batch per transaction.
+
+        Progress lives in the data (each profile's score date), so a run that dies
+        keeps the batches it committed and the next run does only the rest.
+        """
+        if auto_commit is None:
+            auto_commit = not getattr(threading.current_thread(), "testing", False)
+        policy = self.env["credit.policy"]._for_company(company)
+        batch_size = batch_size or policy.rescore_batch_size
+        cutoff = datetime.combine(fields.Date.context_today(self), time.min)
+        done, after_id = 0, 0
+        while ids := self._stale_customers(company, cutoff, after_id, batch_size):
+            if auto_commit:
+                self._rescore(company, ids, trigger)
+                self.env["ir.cron"]._notify_progress(done=done + len(ids), remaining=0)
+                self.env.cr.commit()
+            else:
+                with self.env.cr.savepoint():
+                    self._rescore(company, ids, trigger)
+            done += len(ids)
+            after_id = ids[-1]
+        return done
+
+    @api.model
+    def _rescore_queue(self, limit=5000):
+        """Rescore the customers that events queued; returns how many were rescored."""
+        todo = self.env["credit.rescore.queue"]._pop(limit)
+        count = 0
+        for company_id, partner_ids in todo.items():
+            self._rescore(self.env["res.company"].browse(company_id), partner_ids, "event")
+            count += len(partner_ids)
+        return count
+
+    @api.model
+    def _stale_customers(self, company, cutoff, after_id, limit):
+        self.env["res.partner"].flush_model(["commercial_partner_id", "customer_rank", "active", "company_id",
+                                             "credit_score_date"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT id FROM res_partner
+             WHERE id = commercial_partner_id AND customer_rank > 0 AND active
+               AND (company_id IS NULL OR company_id = %(company)s)
+               AND id > %(after)s
+               AND COALESCE((credit_score_date -> %(key)s ->> 0)::timestamp, '-infinity') < %(cutoff)s
+             ORDER BY id
+             LIMIT %(limit)s
+            """,
+            company=company.id, key=str(company.id), after=after_id, cutoff=cutoff, limit=limit,
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _rescore(self, company, partner_ids, trigger, note=None):
+        """Rescore ``partner_ids`` (commercial partners) in ``company``; returns a summary dict."""
+        if not partner_ids:
+            return {"count": 0}
+        self.env.flush_all()
+        # company-dependent values are read and formatted for env.company
+        return self.with_company(company)._rescore_batch(company, partner_ids, trigger, note)
+
+    @api.model
+    def _rescore_batch(self, company, partner_ids, trigger, note):
+        today = fields.Date.context_today(self)
+        policy = self.env["credit.policy"]._for_company(company)
+        grades = self._company_grades(company)
+        ids = np.unique(np.asarray(partner_ids, dtype=np.int64))
+
+        data = self._gather(company, policy, ids, today)
+        before = self._read_profiles(company, ids)
+        values = self._factor_values(data, before, today)
+        result = scoring.compute(values, policy._scoring_factors())
+        grade_pos = self._grade_positions(result.score, data["has_history"], grades, policy)
+        outcome = rules.next_state(
+            self._rules_profile(before),
+            rules.Behaviour(
+                grade=grade_pos,
+                volume_12m=values["volume_12m"],
+                on_time_streak=data["on_time_streak"],
+                max_days_overdue=data["max_days_overdue"],
+                oldest_overdue_due=data["oldest_overdue_due"],
+            ),
+            grades._rules_table(),
+            policy._thresholds(),
+            today,
+        )
+        after = self._new_profiles(before, outcome, result, grade_pos, grades, values, data, today)
+        changes = self._changes(before, after, policy)
+        self._write_profiles(company, ids, before, after, changes)
+        self._insert_history(company, ids, before, after, changes, result, values, data, trigger, note)
+        self._log_changes(ids, before, after, changes, outcome, data, policy)
+        alerts = self._raise_alerts(company, ids, before, after, changes, policy)
+        self.env["res.partner"].invalidate_model(list(PROFILE_COLUMNS))
+        return {
+            "count": len(ids),
+            "changed": int(changes["any"].sum()),
+            "promoted": int(outcome.promoted.sum()),
+            "demoted": int(outcome.demoted.sum()),
+            "holds_placed": int(outcome.hold_placed.sum()),
+            "holds_lifted": int(outcome.hold_lifted.sum()),
+            "alerts": alerts,
+        }
+
+    # ------------------------------------------------------------------
+    # Gathering
+    # ------------------------------------------------------------------
+    @api.model
+    def _gather(self, company, policy, ids, today):
+        since = today - timedelta(days=policy.lookback_days)
+        accounts = self.env["credit.exposure"]._receivable_accounts(company)
+        data = self.env["credit.exposure"]._exposure(company, ids.tolist(), today)
+        data.update(self._invoicing(company, ids, accounts, today, since))
+        data.update(self._payments(company, ids, accounts, since))
+        data["has_history"] = data["has_open_items"] | ~np.isnat(data["first_invoice"]) | (data["paid"] > 0)
+        return data
+
+    @api.model
+    def _invoicing(self, company, ids, accounts, today, since):
+        """First invoice, 12-month volume, invoiced and refunded amounts since ``since``."""
+        self.env.cr.execute(SQL(
+            """
+            SELECT aml.partner_id,
+                   MIN(aml.date) FILTER (WHERE aml.balance > 0),
+                   COALESCE(SUM(aml.balance) FILTER (WHERE aml.balance > 0 AND aml.date > %(year_ago)s), 0),
+                   COALESCE(SUM(aml.balance) FILTER (WHERE aml.balance > 0 AND aml.date > %(since)s), 0),
+                   COALESCE(-SUM(aml.balance) FILTER (WHERE aml.balance < 0 AND aml.date > %(since)s), 0)
+              FROM account_move_line aml
+             WHERE aml.partner_id = ANY(%(partners)s) AND aml.company_id = %(company)s
+               AND aml.account_id = ANY(%(accounts)s)
+               AND aml.display_type = 'payment_term' AND aml.parent_state = 'posted'
+             GROUP BY aml.partner_id
+            """,
+            partners=ids.tolist(), company=company.id, accounts=accounts,
+            year_ago=today - timedelta(days=365), since=since,
+        ))
+        rows = self.env.cr.fetchall()
+        row_ids = np.array([r[0] for r in rows], dtype=np.int64)
+        return {
+            "first_invoice": _place(ids, row_ids, [r[1] for r in rows], np.datetime64("NaT"), "datetime64[D]"),
+            "volume_12m": _place(ids, row_ids, [r[2] for r in rows], 0.0),
+            "invoiced": _place(ids, row_ids, [r[3] for r in rows], 0.0),
+            "refunded": _place(ids, row_ids, [r[4] for r in rows], 0.0),
+        }
+
+    @api.model
+    def _payments(self, company, ids, accounts, since):
+        """Payment behaviour from the partial reconciliations of invoices paid since ``since``.
+
+        Each partial counts for its amount, late by the days between the invoice line's
+        due date and the payment; settlements by credit notes (sale journals) are not
+        payments. The on-time streak counts invoices fully paid on time after the last
+        one paid late and after the last promotion.
+        """
+        self.env["account.partial.reconcile"].flush_model()
+        self.env.cr.execute(SQL(
+            """
+            WITH settled AS (
+                SELECT inv.partner_id, inv.date_maturity, inv.reconciled,
+                       SUM(apr.amount) AS paid,
+                       SUM(apr.amount) FILTER (WHERE apr.max_date <= inv.date_maturity) AS on_time,
+                       SUM(apr.amount * GREATEST(apr.max_date - inv.date_maturity, 0)) AS amount_days_late,
+                       MAX(apr.max_date) AS last_paid
+                  FROM account_move_line inv
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = inv.id
+                  JOIN account_move_line pay ON pay.id = apr.credit_move_id
+                  JOIN account_journal j ON j.id = pay.journal_id
+                 WHERE inv.partner_id = ANY(%(partners)s) AND inv.company_id = %(company)s
+                   AND inv.account_id = ANY(%(accounts)s)
+                   AND inv.display_type = 'payment_term' AND inv.parent_state = 'posted' AND inv.balance > 0
+                   AND j.type != 'sale'
+                   AND apr.max_date > %(since)s
+                 GROUP BY inv.partner_id, inv.id
+            ), marked AS (
+                SELECT s.*,
+                       MAX(s.last_paid) FILTER (WHERE s.reconciled AND s.last_paid > s.date_maturity)
+                           OVER (PARTITION BY s.partner_id) AS last_late
+                  FROM settled s
+            )
+            SELECT m.partner_id, SUM(m.paid), COALESCE(SUM(m.on_time), 0), SUM(m.amount_days_late),
+                   COUNT(*) FILTER (
+                       WHERE m.reconciled AND m.last_paid <= m.date_maturity
+                         AND m.last_paid > COALESCE(m.last_late, '-infinity'::date)
+                         AND m.last_paid > COALESCE((p.credit_promoted_date -> %(key)s ->> 0)::date,
+                                                    '-infinity'::date))
+              FROM marked m
+              JOIN res_partner p ON p.id = m.partner_id
+             GROUP BY m.partner_id
+            """,
+            partners=ids.tolist(), company=company.id, accounts=accounts, since=since, key=str(company.id),
+        ))
+        rows = self.env.cr.fetchall()
+        row_ids = np.array([r[0] for r in rows], dtype=np.int64)
+        return {
+            "paid": _place(ids, row_ids, [r[1] for r in rows], 0.0),
+            "paid_on_time": _place(ids, row_ids, [r[2] for r in rows], 0.0),
+            "amount_days_late": _place(ids, row_ids, [r[3] for r in rows], 0.0),
+            "on_time_streak": _place(ids, row_ids, [r[4] for r in rows], 0, np.int64),
+        }
+
+    @api.model
+    def _read_profiles(self, company, ids):
+        """Current company-dependent profile values, as arrays aligned with ``ids``."""
+        partner = self.env["res.partner"].with_company(company)
+        columns = sorted(PROFILE_READ)
+        self.env.cr.execute(SQL(
+            "SELECT %s FROM res_partner p WHERE p.id = ANY(%s) ORDER BY p.id",
+            SQL(", ").join(partner._field_to_sql("p", fname) for fname in columns),
+            ids.tolist(),
+        ))
+        rows = self.env.cr.fetchall()
+        raw = dict(zip(columns, zip(*rows, strict=True), strict=True)) if rows else {c: () for c in columns}
+        floats = ("credit_score", "credit_limit", "credit_limit_factor", "credit_avg_days_late",
+                  "credit_utilisation", "credit_external_score")
+        profile = {f: np.array([np.nan if v is None else v for v in raw[f]], dtype=float) for f in floats}
+        for fname in ("credit_grade_id", "property_payment_term_id", "credit_hold_user_id"):
+            profile[fname] = np.array([v or 0 for v in raw[fname]], dtype=np.int64)
+        for fname in ("credit_hold", "credit_hold_automatic", "credit_limit_manual"):
+            profile[fname] = np.array([bool(v) for v in raw[fname]], dtype=bool)
+        for fname in ("credit_promoted_date", "credit_demoted_date"):
+            profile[fname] = np.array([v or np.datetime64("NaT") for v in raw[fname]], dtype="datetime64[D]")
+        for fname in ("credit_score_date", "credit_hold_date"):
+            profile[fname] = np.array([v or np.datetime64("NaT") for v in raw[fname]], dtype="datetime64[s]")
+        profile["credit_hold_reason"] = np.array(raw["credit_hold_reason"], dtype=object)
+        profile["credit_limit"] = np.nan_to_num(profile["credit_limit"])
+        return profile
+
+    # ------------------------------------------------------------------
+    # Computing
+    # ------------------------------------------------------------------
+    @api.model
+    def _factor_values(self, data, before, today):
+        """The scoring factors of DESIGN.md; NaN where the customer gives no evidence."""
+        history = data["has_history"]
+        paid = data["paid"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            receivable = data["receivable"]
+            overdue_ratio = np.where(receivable > 0, data["overdue"] / receivable, 0.0)
+            limit = before["credit_limit"]
+            utilisation = np.where(limit > 0, np.maximum(data["exposure"], 0.0) / limit, np.nan)
+            tenure = (np.datetime64(today, "D") - data["first_invoice"]).astype(float) / DAYS_PER_MONTH
+            return {
+                "on_time_ratio": np.where(paid > 0, data["paid_on_time"] / paid, np.nan),
+                "avg_dbt": np.where(paid > 0, data["amount_days_late"] / paid, np.nan),
+                "overdue_ratio": np.where(history, np.clip(overdue_ratio, 0.0, None), np.nan),
+                "max_days_overdue": np.where(history, data["max_days_overdue"], np.nan),
+                "utilisation": np.where(history, utilisation, np.nan),
+                "tenure_months": tenure,  # NaT gives NaN
+                "volume_12m": np.where(history, data["volume_12m"], np.nan),
+                "refund_ratio": np.where(data["invoiced"] > 0, data["refunded"] / data["invoiced"], np.nan),
+                "external_score": before["credit_external_score"],
+            }
+
+    @api.model
+    def _company_grades(self, company):
+        return self.env["credit.grade"].sudo().search([("company_id", "=", company.id)], order="min_score desc")
+
+    @api.model
+    def _grade_positions(self, scores, has_history, grades, policy):
+        """Index into ``grades`` per customer; customers without history get the new-customer grade."""
+        positions = scoring.band_index(scores, grades.mapped("min_score"))
+        new_grade = policy.new_customer_grade_id
+        fallback = grades.ids.index(new_grade.id) if new_grade in grades else len(grades) - 1
+        return np.where(has_history & (positions >= 0), positions, fallback)
+
+    @api.model
+    def _rules_profile(self, before):
+        return rules.Profile(
+            credit_limit=before["credit_limit"],
+            limit_factor=before["credit_limit_factor"],
+            promoted_date=before["credit_promoted_date"],
+            demoted_date=before["credit_demoted_date"],
+            hold=before["credit_hold"],
+            hold_automatic=before["credit_hold_automatic"],
+            manual=before["credit_limit_manual"],
+        )
+
+    @api.model
+    def _new_profiles(self, before, outcome, result, grade_pos, grades, values, data, today):
+        new = outcome.profile
+        term_of_grade = np.array(grades.mapped(lambda g: g.payment_term_id.id or 0), dtype=np.int64)[grade_pos]
+        keep_term = before["credit_limit_manual"] | (term_of_grade == 0)
+        now = np.datetime64(fields.Datetime.now(), "s")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            utilisation = np.where(new.credit_limit > 0, np.maximum(data["exposure"], 0) / new.credit_limit, np.nan)
+        after = dict(before)
+        after.update({
+            "credit_score": np.round(np.where(data["has_history"], result.score, np.nan), 1),
+            "credit_grade_id": np.array(grades.ids, dtype=np.int64)[grade_pos],
+            "credit_score_date": np.full(len(grade_pos), now),
+            "credit_limit": new.credit_limit,
+            "property_payment_term_id": np.where(keep_term, before["property_payment_term_id"], term_of_grade),
+            "credit_limit_factor": new.limit_factor,
+            "credit_promoted_date": new.promoted_date,
+            "credit_demoted_date": new.demoted_date,
+            "credit_hold": new.hold,
+            "credit_hold_automatic": new.hold_automatic,
+            "credit_avg_days_late": np.round(values["avg_dbt"], 1),
+            "credit_utilisation": np.round(utilisation * 100.0, 1),
+        })
+        placed, lifted = outcome.hold_placed, outcome.hold_lifted
+        reasons = before["credit_hold_reason"].copy()
+        for i in np.flatnonzero(placed):
+            reasons[i] = _("Open item overdue %s days", int(data["max_days_overdue"][i]))
+        reasons[lifted] = None
+        after["credit_hold_reason"] = reasons
+        after["credit_hold_date"] = np.where(placed, now, np.where(lifted, np.datetime64("NaT"),
+                                                                   before["credit_hold_date"]))
+        after["credit_hold_user_id"] = np.where(placed | lifted, 0, before["credit_hold_user_id"])
+        return after
+
+    @api.model
+    def _changes(self, before, after, policy):
+        def differs(fname):
+            old, new = before[fname], after[fname]
+            if old.dtype.kind == "f":
+                return ~((old == new) | (np.isnan(old) & np.isnan(new)))
+            if old.dtype.kind == "M":
+                return ~((old == new) | (np.isnat(old) & np.isnat(new)))
+            return old != new
+
+        first = np.isnat(before["credit_score_date"])
+        score_moved = np.abs(np.nan_to_num(after["credit_score"] - before["credit_score"], nan=np.inf))
+        changes = {
+            "first": first,
+            "grade": differs("credit_grade_id"),
+            "limit": ~np.isclose(before["credit_limit"], after["credit_limit"]),
+            "term": differs("property_payment_term_id"),
+            "hold": differs("credit_hold"),
+            "score": (score_moved >= max(policy.history_min_change, 0.05)) & ~(
+                np.isnan(before["credit_score"]) & np.isnan(after["credit_score"])),
+            "factor": differs("credit_limit_factor") | differs("credit_promoted_date") | differs("credit_demoted_date"),
+        }
+        changes["profile"] = changes["grade"] | changes["limit"] | changes["term"] | changes["hold"]
+        changes["any"] = first | changes["profile"] | changes["score"]
+        return changes
+
+    # ------------------------------------------------------------------
+    # Writing
+    # ------------------------------------------------------------------
+    @api.model
+    def _write_profiles(self, company, ids, before, after, changes):
+        """One UPDATE for the batch, on each commercial partner and its contacts.
+
+        Contacts carry their company's profile because Odoo reads the payment term and
+        credit limit from the partner on the document, which may be a contact. Columns
+        are only touched where their value changed, so values a user left to their
+        default stay defaults.
+        """
+        masks = {
+            "credit_limit": changes["limit"],
+            "property_payment_term_id": changes["term"],
+            "credit_limit_factor": changes["factor"],
+            "credit_promoted_date": changes["factor"],
+            "credit_demoted_date": changes["factor"],
+            "credit_hold": changes["hold"],
+            "credit_hold_automatic": changes["hold"],
+            "credit_hold_reason": changes["hold"],
+            "credit_hold_date": changes["hold"],
+            "credit_hold_user_id": changes["hold"],
+        }
+        key = str(company.id)
+        names, arrays, sets = [], [], []
+        for fname, sql_type in PROFILE_COLUMNS.items():
+            names += [fname, f"{fname}__set"]
+            arrays += [
+                SQL("%s::%s[]", _sql_list(after[fname], sql_type), SQL(sql_type)),
+                SQL("%s::bool[]", masks.get(fname, np.ones(len(ids), dtype=bool)).tolist()),
+            ]
+            value = SQL("v.%s", SQL.identifier(fname))
+            if sql_type in ("float8", "int4"):
+                value = SQL("NULLIF(%s, %s)", value, SQL("'NaN'::float8") if sql_type == "float8" else SQL("0"))
+            column = SQL.identifier(fname)
+            sets.append(SQL(
+                """%(col)s = CASE WHEN NOT v.%(flag)s THEN p.%(col)s
+                                  WHEN %(value)s IS NULL THEN p.%(col)s - %(key)s
+                                  ELSE COALESCE(p.%(col)s, '{}'::jsonb) || jsonb_build_object(%(key)s, %(value)s)
+                             END""",
+                col=column, flag=SQL.identifier(f"{fname}__set"), value=value, key=key,
+            ))
+        self.env.cr.execute(SQL(
+            "UPDATE res_partner p SET %s FROM unnest(%s::int[], %s) AS v(id, %s) WHERE p.commercial_partner_id = v.id",
+            SQL(", ").join(sets),
+            ids.tolist(),
+            SQL(", ").join(arrays),
+            SQL(", ").join(SQL.identifier(n) for n in names),
+        ))
+
+    @api.model
+    def _insert_history(self, company, ids, before, after, changes, result, values, data, trigger, note):
+        rows = changes["any"]
+        if not rows.any():
+            return
+        notes = self._history_notes(before, after, changes, data, note)
+        columns = {
+            "partner_id": ("int4", ids),
+            "score": ("float8", after["credit_score"]),
+            "previous_score": ("float8", before["credit_score"]),
+            "score_change": ("float8", after["credit_score"] - before["credit_score"]),
+            "grade_id": ("int4", after["credit_grade_id"]),
+            "previous_grade_id": ("int4", before["credit_grade_id"]),
+            "credit_limit": ("float8", after["credit_limit"]),
+            "previous_credit_limit": ("float8", np.where(changes["first"], np.nan, before["credit_limit"])),
+            "payment_term_id": ("int4", after["property_payment_term_id"]),
+            "credit_hold": ("bool", after["credit_hold"]),
+            "exposure": ("float8", data["exposure"]),
+            "note": ("text", notes),
+        }
+        points = dict(zip(result.factors, result.contributions.T, strict=True))
+        for name in scoring.FACTORS:
+            columns[name] = ("float8", values[name])
+            columns[f"{name}_points"] = ("float8", np.where(np.isnan(values[name]), np.nan,
+                                                            points.get(name, np.full(len(ids), np.nan))))
+        names = list(columns)
+        selects = [
+            SQL("NULLIF(v.%s, 'NaN'::float8)", SQL.identifier(n)) if columns[n][0] == "float8"
+            else SQL("NULLIF(v.%s, 0)", SQL.identifier(n)) if columns[n][0] == "int4" and n != "partner_id"
+            else SQL("v.%s", SQL.identifier(n))
+            for n in names
+        ]
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO credit_score_history (company_id, date, trigger, create_uid, write_uid, create_date,
+                                              write_date, %(names)s)
+            SELECT %(company)s, %(now)s, %(trigger)s, %(uid)s, %(uid)s, %(now)s, %(now)s, %(selects)s
+              FROM unnest(%(arrays)s) AS v(%(names)s)
+            """,
+            names=SQL(", ").join(SQL.identifier(n) for n in names),
+            selects=SQL(", ").join(selects),
+            arrays=SQL(", ").join(
+                SQL("%s::%s[]", _sql_list(np.asarray(columns[n][1])[rows], columns[n][0]), SQL(columns[n][0]))
+                for n in names
+            ),
+            company=company.id, now=fields.Datetime.now(), trigger=trigger, uid=self.env.uid,
+        ))
+
+    @api.model
+    def _history_notes(self, before, after, changes, data, note):
+        notes = np.full(len(changes["any"]), note or "", dtype=object)
+        labels = [
+            (changes["first"], _("First scoring.")),
+            (changes["grade"] & ~changes["first"], _("Grade changed.")),
+            (changes["limit"] & ~changes["first"], _("Credit limit changed.")),
+            (changes["term"] & ~changes["first"], _("Payment term changed.")),
+            (changes["hold"] & after["credit_hold"], _("Credit hold placed.")),
+            (changes["hold"] & ~after["credit_hold"], _("Credit hold lifted.")),
+            (~data["has_history"], _("No invoicing history: new-customer grade.")),
+        ]
+        for mask, label in labels:
+            notes[mask] = [f"{n} {label}".strip() for n in notes[mask]]
+        return notes
+
+    @api.model
+    def _log_changes(self, ids, before, after, changes, outcome, data, policy):
+        """A chatter note on each customer whose grade, limit, term or hold the policy changed."""
+        # A first scoring only sets the initial profile (the history says so); what the
+        # policy decides about a customer, even then, is worth a note.
+        decided = outcome.promoted | outcome.demoted | changes["hold"]
+        rows = np.flatnonzero((changes["profile"] & ~changes["first"]) | decided)
+        if not len(rows):
+            return
+        grades = self.env["credit.grade"].browse(_ids(before["credit_grade_id"][rows], after["credit_grade_id"][rows]))
+        terms = self.env["account.payment.term"].browse(
+            _ids(before["property_payment_term_id"][rows], after["property_payment_term_id"][rows]))
+        currency = self.env.company.currency_id
+        bodies = {}
+        for i in rows:
+            lines = []
+            if changes["grade"][i]:
+                lines.append(_("Grade: %(old)s → %(new)s (score %(score)s)",
+                               old=grades.browse(int(before["credit_grade_id"][i])).display_name or _("none"),
+                               new=grades.browse(int(after["credit_grade_id"][i])).display_name,
+                               score=_fmt(after["credit_score"][i])))
+            if changes["limit"][i]:
+                why = (_("promoted: %s invoices in a row paid on time", policy.promote_after_on_time)
+                       if outcome.promoted[i] else
+                       _("demoted: an item overdue %s days", int(data["max_days_overdue"][i]))
+                       if outcome.demoted[i] else _("grade rule"))
+                lines.append(_("Credit limit: %(old)s → %(new)s (%(why)s)",
+                               old=format_amount(self.env, before["credit_limit"][i], currency),
+                               new=format_amount(self.env, after["credit_limit"][i], currency), why=why))
+            if changes["term"][i]:
+                lines.append(_("Payment term: %(old)s → %(new)s",
+                               old=terms.browse(int(before["property_payment_term_id"][i])).display_name or _("none"),
+                               new=terms.browse(int(after["property_payment_term_id"][i])).display_name))
+            if changes["hold"][i]:
+                lines.append(_("Credit hold placed: %s", after["credit_hold_reason"][i]) if after["credit_hold"][i]
+                             else _("Credit hold lifted: no item overdue more than %s days",
+                                    policy.hold_overdue_days))
+            if lines:
+                bodies[int(ids[i])] = Markup("<p>%s</p><ul>%s</ul>") % (
+                    _("Credit profile updated by the credit policy:"),
+                    Markup().join(Markup("<li>%s</li>") % line for line in lines),
+                )
+        if bodies:
+            self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _raise_alerts(self, company, ids, before, after, changes, policy):
+        """Credit review activities for the controller; never two open ones of a kind per customer."""
+        if not policy.controller_user_id:
+            return 0
+        grades = self._company_grades(company)
+        min_score = dict(zip(grades.ids, grades.mapped("min_score"), strict=True))
+        old_min = np.array([min_score.get(g, np.nan) for g in before["credit_grade_id"]])
+        new_min = np.array([min_score.get(g, np.nan) for g in after["credit_grade_id"]])
+        threshold = policy.alert_score_below
+        util_threshold = policy.alert_utilisation_percent
+        scored_before = ~changes["first"]
+        kinds = {
+            "grade_drop": scored_before & (new_min < old_min),
+            "score_below": scored_before & (after["credit_score"] < threshold)
+            & ~(before["credit_score"] < threshold),
+            "utilisation": (after["credit_utilisation"] > util_threshold)
+            & ~(before["credit_utilisation"] > util_threshold),
+            "hold": changes["hold"] & after["credit_hold"],
+        }
+        wanted = [(int(ids[i]), kind) for kind, mask in kinds.items() for i in np.flatnonzero(mask)]
+        return self._create_alerts(policy, wanted)
+
+    @api.model
+    def _alert(self, company, partner_ids, kind):
+        """Raise one kind of credit review alert on ``partner_ids``."""
+        policy = self.env["credit.policy"]._for_company(company)
+        return self._create_alerts(policy, [(pid, kind) for pid in partner_ids])
+
+    @api.model
+    def _create_alerts(self, policy, wanted):
+        """Create the (partner id, kind) alerts that have no open twin; returns how many."""
+        controller = policy.controller_user_id
+        if not wanted or not controller:
+            return 0
+        self.env["mail.activity"].flush_model(["res_model", "res_id", "credit_alert_kind", "active"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT res_id, credit_alert_kind FROM mail_activity
+             WHERE res_model = 'res.partner' AND res_id = ANY(%s) AND credit_alert_kind IS NOT NULL AND active
+            """,
+            list({pid for pid, _kind in wanted}),
+        ))
+        open_alerts = set(self.env.cr.fetchall())
+        wanted = [(pid, kind) for pid, kind in dict.fromkeys(wanted) if (pid, kind) not in open_alerts]
+        activity_type = self.env.ref("credit_management.mail_activity_type_credit_review")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        labels = dict(self.env["mail.activity"]._fields["credit_alert_kind"]._description_selection(self.env))
+        activities = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        # One create per kind: a batch naming a customer twice would subscribe the controller twice.
+        for kind in dict.fromkeys(kind for _pid, kind in wanted):
+            activities.create([
+                {
+                    "res_model_id": model_id,
+                    "res_id": pid,
+                    "activity_type_id": activity_type.id,
+                    "user_id": controller.id,
+                    "summary": _("Credit review: %s", labels[kind]),
+                    "credit_alert_kind": kind,
+                    "date_deadline": fields.Date.context_today(self),
+                }
+                for pid, pid_kind in wanted
+                if pid_kind == kind
+            ])
+        return len(wanted)
+
+
+def _place(ids, row_ids, values, fill, dtype=float):
+    """Values of query rows keyed by ``row_ids`` at the positions of sorted ``ids``."""
+    out = np.full(len(ids), fill, dtype=dtype)
+    if len(row_ids):
+        out[np.searchsorted(ids, row_ids)] = np.array(
+            [fill if v is None else v for v in values] if dtype != float else values, dtype=dtype
+        )
+    return out
+
+
+def _sql_list(values, sql_type):
+    """A numpy column as a list psycopg2 adapts: NaT as None, datetimes as Python objects."""
+    values = np.asarray(values)
+    if values.dtype.kind == "M":
+        return [None if np.isnat(v) else v.item() for v in values]
+    if sql_type in ("text", "varchar"):
+        return [None if v is None or v is False else str(v) for v in values]
+    return values.tolist()
+
+
+def _ids(*arrays):
+    """Distinct non-zero ids of numpy arrays, as Python ints for browse()."""
+    return sorted({int(v) for array in arrays for v in array if v})
+
+
+def _fmt(score):
+    return "-" if np.isnan(score) else f"{score:.1f}"

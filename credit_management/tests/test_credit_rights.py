@@ -1,0 +1,53 @@
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditRights(CreditCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.partner = cls.customer("Rights Co")
+        cls.paid_invoice(cls.partner, 1000, -100, days_late=1)
+        cls.engine._rescore(cls.company, cls.partner.ids, "manual")
+
+    def test_salesperson_reads_credit_information(self):
+        values = self.partner.with_user(self.salesman).read([
+            "credit_score", "credit_grade_id", "credit_limit", "credit_hold", "credit_exposure",
+            "credit_available", "property_payment_term_id",
+        ])[0]
+        self.assertEqual(values["credit_grade_id"][0], self.partner.credit_grade_id.id)
+        self.assertEqual(values["credit_limit"], self.partner.credit_limit)
+
+    def test_salesperson_cannot_change_credit_fields(self):
+        partner = self.partner.with_user(self.salesman)
+        term = self.env.ref("account.account_payment_term_immediate")
+        for vals in ({"credit_limit": 999999}, {"credit_hold": False}, {"credit_score": 100},
+                     {"credit_grade_id": self.grades["A"].id}, {"property_payment_term_id": term.id},
+                     {"credit_limit_manual": True}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                partner.write(vals)
+        with self.assertRaises(AccessError):
+            self.env["credit.hold.wizard"].with_user(self.salesman).create(
+                {"partner_ids": self.partner.ids, "reason": "x"}).action_confirm()
+        with self.assertRaises(AccessError):
+            self.grades["E"].with_user(self.salesman).write({"limit_amount": 1e9})
+        with self.assertRaises(AccessError):
+            self.policy.with_user(self.salesman).write({"hold_overdue_days": 9999})
+
+    def test_controller_changes_limits_and_holds(self):
+        partner = self.partner.with_user(self.controller)
+        partner.write({"credit_limit": 5555})
+        partner.action_credit_hold()
+        self.assertRecordValues(self.partner, [{"credit_limit": 5555, "credit_limit_manual": True}])
+        with self.assertRaises(AccessError):
+            self.policy.with_user(self.controller).write({"hold_overdue_days": 9999})
+
+    def test_user_without_credit_group_sees_nothing(self):
+        clerk = new_test_user(self.env, login="clerk", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.partner.with_user(clerk).read(["credit_score"])
+        with self.assertRaises(AccessError):
+            self.env["credit.score.history"].with_user(clerk).search([])

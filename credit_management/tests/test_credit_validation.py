@@ -1,0 +1,55 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditValidation(CreditCommon):
+    """Bad configuration is refused with the field named, and nothing is half-written."""
+
+    def assertRefused(self, record, vals, *words):
+        before = record.read(list(vals))[0]
+        with self.assertRaises(ValidationError) as caught:
+            record.write(vals)
+        for word in words:
+            self.assertIn(word, str(caught.exception))
+        record.invalidate_recordset()
+        self.assertEqual(record.read(list(vals))[0], before, "nothing half-written")
+
+    def test_grade_bands_must_tile(self):
+        self.assertRefused(self.grades["E"], {"min_score": 5}, "Min Score", "0")
+        self.assertRefused(self.grades["D"], {"min_score": 40}, "Min Score", "40")
+        self.assertRefused(self.grades["A"], {"min_score": 120}, "Min Score")
+        with self.assertRaises(ValidationError):
+            self.grades["E"].unlink()
+
+    def test_grade_amounts_not_negative(self):
+        self.assertRefused(self.grades["B"], {"limit_amount": -1}, "Limit Amount")
+        self.assertRefused(self.grades["B"], {"limit_percent": -5}, "Limit Percent")
+        self.assertRefused(self.grades["B"], {"overdue_tolerance_days": -1}, "Overdue Tolerance Days")
+        self.assertRefused(self.grades["B"], {"limit_cap": 100, "limit_floor": 500}, "Limit Cap", "Limit Floor")
+
+    def test_policy_settings(self):
+        self.assertRefused(self.policy, {"lookback_days": 0}, "Lookback Days")
+        self.assertRefused(self.policy, {"demote_percent": 150}, "Demote Percent")
+        self.assertRefused(self.policy, {"promote_percent": -10}, "Promote Percent")
+        self.assertRefused(self.policy, {"alert_score_below": 101}, "Alert Score Below")
+
+    def test_factor_weights_and_breakpoints(self):
+        lines = self.policy.factor_ids
+        with self.assertRaises(ValidationError) as caught:
+            lines.write({"weight": 0})
+        self.assertIn("Weight", str(caught.exception))
+        with self.assertRaises(ValidationError) as caught:
+            lines[0].write({"weight": -1})
+        self.assertIn("Weight", str(caught.exception))
+        with self.assertRaises(ValidationError) as caught:
+            lines[0].write({"breakpoints": "zero:ten"})
+        self.assertIn("Breakpoints", str(caught.exception))
+        on_time = lines.filtered(lambda line: line.factor == "on_time_ratio")
+        with self.assertRaises(ValidationError) as caught:
+            on_time.write({"breakpoints": "0:100; 1:0"})  # better when higher, so sub-scores must rise
+        self.assertIn("On-time ratio", str(caught.exception))
+        lines.invalidate_recordset()
+        self.assertTrue(all(line.weight > 0 for line in lines), "nothing half-written")
