@@ -165,8 +165,9 @@ clone_template() {
   drop_db "$db"
   createdb -T "$TEMPLATE" "$db" || die "createdb -T $TEMPLATE $db failed at $(pg_target)"
   if [ -d "$STATE/data/filestore/$TEMPLATE" ]; then
-    mkdir -p "$STATE/data/filestore"
-    cp -a "$STATE/data/filestore/$TEMPLATE" "$STATE/data/filestore/$db"
+    # copy the contents (the template's folder may be a symlink shared by worktrees)
+    mkdir -p "$STATE/data/filestore/$db"
+    cp -a "$STATE/data/filestore/$TEMPLATE/." "$STATE/data/filestore/$db/"
   fi
 }
 
