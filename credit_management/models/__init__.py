@@ -10,3 +10,7 @@ from . import res_company
 from . import res_partner
 from . import account_move
 from . import account_partial_reconcile
+from . import credit_approval_request
+from . import credit_check
+from . import credit_check_lock
+from . import sale_order

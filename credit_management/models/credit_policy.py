@@ -81,6 +81,9 @@ class CreditPolicy(models.Model):
         domain=lambda self: [("groups_id", "in", self.env.ref("credit_management.group_credit_controller").ids)],
         help="Receives the credit alerts and approval requests as activities.",
     )
+    approval_validity_days = fields.Integer(
+        default=7, tracking=True, help="Days a credit approval request, or an approval, stays valid."
+    )
     rescore_batch_size = fields.Integer(
         default=5000, help="Customers rescored per transaction by the scheduled rescoring."
     )
@@ -95,11 +98,11 @@ class CreditPolicy(models.Model):
     @api.constrains(
         "lookback_days", "promote_after_on_time", "promote_percent", "demote_overdue_days", "demote_percent",
         "hold_overdue_days", "alert_score_below", "alert_utilisation_percent", "history_min_change",
-        "rescore_batch_size",
+        "rescore_batch_size", "approval_validity_days",
     )
     def _check_settings(self):
         for policy in self:
-            for fname in ("lookback_days", "rescore_batch_size"):
+            for fname in ("lookback_days", "rescore_batch_size", "approval_validity_days"):
                 if policy[fname] <= 0:
                     policy._raise_field(fname, _("must be greater than 0"))
             for fname in ("promote_after_on_time", "promote_percent", "demote_overdue_days",

@@ -89,6 +89,31 @@ class CreditCommon(TransactionCase):
         cls.pay(move, invoice_days + due_days + days_late)
         return move
 
+    @classmethod
+    def order(cls, partner, amount, user=None, currency=None, company=None):
+        """A quotation of ``amount`` (tax excluded, no tax) made by ``user`` (default: the salesman)."""
+        company = company or cls.company
+        user = user or cls.salesman
+        values = {
+            "partner_id": partner.id,
+            "user_id": user.id,
+            "company_id": company.id,
+            "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 1,
+                                           "price_unit": amount, "tax_id": [Command.clear()]})],
+        }
+        if currency:
+            pricelist = cls.env["product.pricelist"].create({"name": currency.name, "currency_id": currency.id})
+            values["pricelist_id"] = pricelist.id
+        return cls.env["sale.order"].with_user(user).with_company(company).create(values)
+
+    @classmethod
+    def graded_customer(cls, name, grade_code, limit, **vals):
+        """A customer with a manual limit in the given grade, as a controller would set them."""
+        partner = cls.customer(name, **vals)
+        partner.write({"credit_grade_id": cls.grades[grade_code].id, "credit_limit": limit,
+                       "credit_limit_manual": True})
+        return partner
+
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------

@@ -1,1 +1,3 @@
+from . import credit_approval_reject_wizard
 from . import credit_hold_wizard
+from . import credit_override_wizard

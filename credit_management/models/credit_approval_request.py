@@ -1,0 +1,226 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare, format_amount
+
+CONTROLLER = "credit_management.group_credit_controller"
+MANAGER = "credit_management.group_credit_manager"
+
+STATES = [
+    ("pending", "Pending"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("expired", "Expired"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class CreditApprovalRequest(models.Model):
+    """A salesperson's request to confirm an order the customer's credit does not cover.
+
+    An approval (or a manager's override) holds for its order's amount and currency only:
+    raising the order needs a new request. Users never create or write requests
+    directly; the order confirmation and the decision methods do, after their checks.
+    """
+
+    _name = "credit.approval.request"
+    _description = "Credit Approval Request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _mail_post_access = "read"  # salespeople and controllers discuss requests they may not write
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(compute="_compute_name", store=True)
+    order_id = fields.Many2one("sale.order", required=True, ondelete="cascade", index=True, readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True, help="The order's currency.")
+    amount = fields.Monetary(readonly=True, help="The order total the decision holds for, in the order's currency.")
+    exposure = fields.Monetary(currency_field="company_currency_id", readonly=True,
+                               help="Exposure including this order when it was requested, company currency.")
+    credit_limit = fields.Monetary(currency_field="company_currency_id", readonly=True)
+    shortfall = fields.Monetary(currency_field="company_currency_id", readonly=True)
+    max_days_overdue = fields.Integer(readonly=True)
+    grade_id = fields.Many2one("credit.grade", readonly=True)
+    explanation = fields.Text(readonly=True, help="Why the order needs a decision.")
+    kind = fields.Selection(
+        [("approval", "Approval"), ("override", "Manager override")], default="approval", required=True,
+        readonly=True,
+    )
+    state = fields.Selection(STATES, default="pending", required=True, tracking=True, readonly=True, index=True)
+    requested_by = fields.Many2one("res.users", required=True, readonly=True, default=lambda self: self.env.user)
+    decided_by = fields.Many2one("res.users", readonly=True, tracking=True)
+    decision_date = fields.Datetime(readonly=True)
+    reason = fields.Text(tracking=True, help="Required to refuse; given with every override.")
+    expiry_date = fields.Datetime(readonly=True, tracking=True)
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("order_id.name", "kind")
+    def _compute_name(self):
+        for request in self:
+            label = _("Override") if request.kind == "override" else _("Credit approval")
+            request.name = f"{label} {request.order_id.name or ''}".strip()
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_approve(self):
+        self._check_decidable()
+        self.sudo().write({
+            "state": "approved",
+            "decided_by": self.env.user.id,
+            "decision_date": fields.Datetime.now(),
+            "expiry_date": self._expiry_from_now(),
+        })
+        self._notify_decision(_("Credit approved by %s: you can confirm the order.", self.env.user.name))
+        return True
+
+    def action_reject(self):
+        self._check_decidable()
+        missing = self.filtered(lambda r: not (r.reason or "").strip())
+        if missing:
+            raise UserError(_("Give a reason to refuse %s: the salesperson sees it.", missing[0].name))
+        self.sudo().write({
+            "state": "rejected",
+            "decided_by": self.env.user.id,
+            "decision_date": fields.Datetime.now(),
+        })
+        for request in self:
+            request._notify_decision(_("Credit refused by %(user)s: %(reason)s",
+                                       user=self.env.user.name, reason=request.reason))
+        return True
+
+    def action_open_reject_wizard(self):
+        self._check_decidable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Refuse credit"),
+            "res_model": "credit.approval.reject.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_request_ids": self.ids},
+        }
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _check_decidable(self):
+        if not self.env.user.has_group(CONTROLLER):
+            raise AccessError(_("Only credit controllers decide credit approval requests."))
+        for request in self:
+            if request.state != "pending":
+                raise UserError(_("%(name)s is %(state)s: only pending requests can be decided.",
+                                  name=request.name, state=dict(STATES)[request.state]))
+            if request.order_id.state not in ("draft", "sent"):
+                raise UserError(_("%(name)s: the order is already %(state)s, there is nothing left to decide.",
+                                  name=request.name, state=request.order_id.state))
+            if request.requested_by == self.env.user:
+                raise AccessError(_("You requested %s yourself: another controller must decide it.", request.name))
+
+    def _notify_decision(self, message):
+        """Tell the requester on their order, and close the controllers' to-dos."""
+        approval_type = self.env.ref("credit_management.mail_activity_type_credit_approval")
+        for request in self.sudo():
+            request.activity_ids.filtered(lambda a: a.activity_type_id == approval_type).action_feedback(message)
+            request.order_id.message_post(body=message, subtype_xmlid="mail.mt_note")
+            request.order_id.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=message[:80],
+                note=message,
+                user_id=request.requested_by.id,
+            )
+
+    def _expiry_from_now(self):
+        policy = self.env["credit.policy"].sudo()._for_company(self.company_id[:1] or self.env.company)
+        return fields.Datetime.now() + timedelta(days=policy.approval_validity_days)
+
+    @api.model
+    def _valid_for(self, orders):
+        """{order id: request} of approved, unexpired requests that cover each order's amount and currency."""
+        requests = self.search([
+            ("order_id", "in", orders.ids),
+            ("state", "=", "approved"),
+            ("expiry_date", ">=", fields.Datetime.now()),
+        ], order="id desc")
+        valid = {}
+        for order in orders:
+            for request in requests.filtered(lambda r, o=order: r.order_id == o):
+                if request.currency_id == order.currency_id and float_compare(
+                    order.amount_total, request.amount, precision_rounding=order.currency_id.rounding
+                ) <= 0:
+                    valid[order.id] = request
+                    break
+        return valid
+
+    @api.model
+    def _request_for(self, order, check, explanation):
+        """Create the pending request for ``order``, or bring the pending one up to date."""
+        values = {
+            "amount": order.amount_total,
+            "currency_id": order.currency_id.id,
+            "exposure": check.exposure,
+            "credit_limit": check.limit,
+            "shortfall": check.shortfall,
+            "max_days_overdue": check.max_days_overdue,
+            "grade_id": check.grade.id,
+            "explanation": explanation,
+            "expiry_date": self._expiry_from_now(),
+        }
+        pending = self.sudo().search([("order_id", "=", order.id), ("state", "=", "pending")], limit=1)
+        if pending:
+            pending.write(values)
+            return pending, False
+        request = self.sudo().create({
+            **values,
+            "order_id": order.id,
+            "partner_id": order.partner_id.commercial_partner_id.id,
+            "company_id": order.company_id.id,
+            "requested_by": self.env.user.id,
+        })
+        return request, True
+
+    def _schedule_for_controllers(self):
+        """A "Credit approval" activity for the policy's controller, else for every controller of the company."""
+        controller_group = self.env.ref(CONTROLLER)
+        for request in self.sudo():
+            policy = self.env["credit.policy"]._for_company(request.company_id)
+            users = policy.controller_user_id or controller_group.users.filtered(
+                lambda u, c=request.company_id: c in u.company_ids and u.share is False
+            )
+            # the requester cannot decide their own request, unless nobody else can
+            for user in (users - request.requested_by) or users:
+                request.activity_schedule(
+                    "credit_management.mail_activity_type_credit_approval",
+                    summary=_("Approve credit for %s", request.order_id.name),
+                    note=request.explanation,
+                    user_id=user.id,
+                )
+
+    def _cancel_open(self):
+        open_requests = self.filtered(lambda r: r.state in ("pending", "approved"))
+        open_requests.sudo().write({"state": "cancelled"})
+        open_requests.sudo().activity_unlink(["credit_management.mail_activity_type_credit_approval"])
+
+    @api.model
+    def _cron_expire(self):
+        """Daily: pending and approved requests past their expiry date expire."""
+        expired = self.sudo().search([
+            ("state", "in", ("pending", "approved")),
+            ("expiry_date", "<", fields.Datetime.now()),
+        ])
+        expired.write({"state": "expired"})
+        expired.activity_unlink(["credit_management.mail_activity_type_credit_approval"])
+        return len(expired)
+
+    def _summary(self):
+        self.ensure_one()
+        return _("%(amount)s for %(order)s (limit %(limit)s, exposure %(exposure)s)",
+                 amount=format_amount(self.env, self.amount, self.currency_id), order=self.order_id.name,
+                 limit=format_amount(self.env, self.credit_limit, self.company_currency_id),
+                 exposure=format_amount(self.env, self.exposure, self.company_currency_id))

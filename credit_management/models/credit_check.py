@@ -1,0 +1,225 @@
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_compare, format_amount, format_datetime
+
+from .. import rules
+from .credit_grade import ORDER_ACTIONS
+
+# Outcomes of a check: the grade's order actions, plus a hold, which always blocks.
+CHECK_ACTIONS = [*ORDER_ACTIONS, ("hold", "Credit hold")]
+
+
+@dataclass
+class CreditCheck:
+    """What confirming one order would do, with the figures behind it (company currency)."""
+
+    order_id: int
+    action: str  # allow | warn | approval | block | hold
+    grade: object
+    limit: float
+    exposure: float  # including this order and the orders checked before it in the same call
+    order_amount: float
+    max_days_overdue: int
+    tolerance: int
+    over_limit: bool
+    overdue: bool
+    approval: object = None  # the approved request or override that lets the order through
+    currency: object = None
+    hold_reason: str = ""
+    hold_since: object = None
+    contact: object = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def shortfall(self):
+        return max(self.exposure - self.limit, 0.0)
+
+    @property
+    def passes(self):
+        return self.action in ("allow", "warn") or bool(self.approval)
+
+
+class CreditCheckService(models.AbstractModel):
+    """The credit check of sale order confirmation.
+
+    Orders are checked per commercial partner and company, together: each order counts
+    against the ones before it. With ``lock``, the check first bumps the partner's row
+    in ``credit_check_lock``. Odoo transactions are REPEATABLE READ, so a confirmation
+    that committed after this transaction's snapshot makes that UPDATE fail with a
+    serialization error, and Odoo replays the request on a fresh snapshot that sees
+    it: two confirmations can never both pass on stale exposure.
+    """
+
+    _name = "credit.check"
+    _description = "Credit Check"
+
+    @api.model
+    def _check_orders(self, orders, lock=False, together=True):
+        """{order id: CreditCheck} for draft or sent ``orders``.
+
+        ``together``: orders of one customer count against each other, as when they are
+        confirmed in one call; otherwise each is checked as if confirmed alone.
+        """
+        results = {}
+        groups = {}
+        for order in orders.sorted(lambda o: o._origin.id or 0):
+            groups.setdefault((order.company_id, order.partner_id.commercial_partner_id), []).append(order)
+        if lock:
+            self._lock_partners(sorted((c.id, p.id) for c, p in groups))
+        for (company, partner), group in groups.items():
+            results.update(self._check_partner_orders(company, partner, group, together))
+        return results
+
+    @api.model
+    def _lock_partners(self, company_partner_ids):
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO credit_check_lock (company_id, partner_id, seq)
+            SELECT c, p, 1 FROM unnest(%s::int[], %s::int[]) AS v(c, p)
+            ON CONFLICT (company_id, partner_id) DO UPDATE SET seq = credit_check_lock.seq + 1
+            """,
+            [c for c, _p in company_partner_ids],
+            [p for _c, p in company_partner_ids],
+        ))
+
+    @api.model
+    def _check_partner_orders(self, company, partner, orders, together):
+        partner = partner.with_company(company).sudo()
+        policy = self.env["credit.policy"].sudo()._for_company(company)
+        grade = partner.credit_grade_id or policy.new_customer_grade_id
+        limit = self._partner_limit(partner, grade)
+        saved = self.env["sale.order"].browse([o._origin.id for o in orders if o._origin.id])
+        data = self.env["credit.exposure"].sudo()._exposure(company, [partner.id], exclude_order_ids=saved.ids)
+        base = float(data["exposure"][0])
+        max_days = int(data["max_days_overdue"][0])
+        overdue = max_days > grade.overdue_tolerance_days
+        approvals = self.env["credit.approval.request"].sudo()._valid_for(saved)
+        rounding = company.currency_id.rounding
+        results = {}
+        for order in orders:
+            amount = self._order_amount(order, company)
+            exposure = base + amount
+            over_limit = float_compare(exposure, limit, precision_rounding=rounding) > 0
+            if partner.credit_hold:
+                action = "hold"
+            elif over_limit or overdue:
+                action = grade.order_action
+            else:
+                action = "allow"
+            check = CreditCheck(
+                order_id=order.id, action=action, grade=grade, limit=limit, exposure=exposure,
+                order_amount=amount, max_days_overdue=max_days, tolerance=grade.overdue_tolerance_days,
+                over_limit=over_limit, overdue=overdue, currency=company.currency_id,
+                approval=self._approval_for(action, approvals.get(order._origin.id)),
+                hold_reason=partner.credit_hold_reason or "", hold_since=partner.credit_hold_date,
+                contact=policy.controller_user_id,
+            )
+            results[order.id] = check
+            # An order that will be confirmed uses credit the next one no longer has.
+            if together and check.passes:
+                base = exposure
+        return results
+
+    @api.model
+    def _approval_for(self, action, request):
+        """The request that lets an order through: any approval where the grade asks for one;
+        past a block or a hold, only a manager's override."""
+        if action == "allow" or not request:
+            return None
+        if action in ("block", "hold") and request.kind != "override":
+            return None
+        return request
+
+    @api.model
+    def _partner_limit(self, partner, grade):
+        """The partner's limit; a customer never scored gets the limit of the grade applied to them."""
+        if partner.credit_grade_id or partner.credit_limit_manual:
+            return partner.credit_limit
+        return float(rules.base_limits(np.zeros(1, dtype=int), np.zeros(1), grade._rules_table())[0])
+
+    @api.model
+    def _order_amount(self, order, company):
+        """The order's total in company currency at today's rate; refuses a currency without a rate."""
+        if order.currency_id == company.currency_id:
+            return order.amount_total
+        today = fields.Date.context_today(self)
+        has_rate = self.env["res.currency.rate"].sudo().search_count([
+            ("currency_id", "=", order.currency_id.id),
+            ("company_id", "in", [False, company.root_id.id]),
+            ("name", "<=", today),
+        ], limit=1)
+        if not has_rate:
+            raise UserError(_(
+                "%(order)s is in %(currency)s, which has no exchange rate on or before %(date)s for "
+                "%(company)s. Add a rate in Accounting > Configuration > Currencies, then confirm again.",
+                order=order.name, currency=order.currency_id.name, date=today, company=company.name,
+            ))
+        return order.currency_id._convert(order.amount_total, company.currency_id, company, today)
+
+    # ------------------------------------------------------------------
+    # Messages
+    # ------------------------------------------------------------------
+    @api.model
+    def _figures(self, check):
+        env, currency = self.env, check.currency
+        return {
+            "grade": check.grade.display_name or _("none"),
+            "limit": format_amount(env, check.limit, currency),
+            "exposure": format_amount(env, check.exposure, currency),
+            "shortfall": format_amount(env, check.shortfall, currency),
+            "available": format_amount(env, check.limit - check.exposure, currency),
+            "days": check.max_days_overdue,
+            "tolerance": check.tolerance,
+        }
+
+    @api.model
+    def _reasons(self, check):
+        figures = self._figures(check)
+        reasons = []
+        if check.over_limit:
+            reasons.append(_("exposure %(exposure)s exceeds the limit %(limit)s by %(shortfall)s", **figures))
+        if check.overdue:
+            reasons.append(_("an item is overdue %(days)s days (tolerance %(tolerance)s)", **figures))
+        return "; ".join(reasons)
+
+    @api.model
+    def _level(self, check):
+        if check.approval or check.action == "allow":
+            return "info"
+        return "warning" if check.action in ("warn", "approval") else "danger"
+
+    @api.model
+    def _message(self, check):
+        """One sentence for the salesperson: what Confirm will do and why."""
+        figures = self._figures(check)
+        if check.action == "hold":
+            return _(
+                "Confirm is blocked: the customer is on credit hold since %(since)s (%(reason)s). "
+                "Contact %(contact)s.",
+                since=format_datetime(self.env, check.hold_since, dt_format="short") if check.hold_since else "-",
+                reason=check.hold_reason or _("no reason given"),
+                contact=check.contact.name if check.contact else _("your credit controller"),
+            )
+        if check.action == "allow":
+            return _("Within credit: grade %(grade)s, %(available)s available after this order.", **figures)
+        if check.approval:
+            return _("Credit approved by %(user)s for this amount: Confirm goes through. (%(reasons)s)",
+                     user=check.approval.decided_by.name, reasons=self._reasons(check))
+        texts = {
+            "warn": _("Confirm goes through with a credit warning: %s."),
+            "approval": _("Confirm requests credit approval: %s."),
+            "block": _("Confirm is blocked: %s."),
+        }
+        return texts[check.action] % self._reasons(check)
+
+    @api.model
+    def _block_error(self, checks, orders):
+        lines = [_("%(order)s: %(message)s Limit %(limit)s, exposure %(exposure)s, shortfall %(shortfall)s, "
+                   "oldest overdue item %(days)s days.",
+                   order=orders.browse(c.order_id).name, message=self._message(c), **self._figures(c))
+                 for c in checks]
+        return UserError("\n".join(lines))

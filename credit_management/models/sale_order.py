@@ -1,0 +1,209 @@
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .credit_approval_request import STATES
+from .credit_check import CHECK_ACTIONS
+
+CREDIT_USER = "credit_management.group_credit_user"
+MEMO = "credit_management.checks"  # cr.cache key: checks of the running action_confirm, out of RPC's reach
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    credit_approval_ids = fields.One2many(
+        "credit.approval.request", "order_id", string="Credit Approvals", groups=CREDIT_USER
+    )
+    credit_approval_id = fields.Many2one(
+        "credit.approval.request", string="Credit Approval", compute="_compute_credit_approval", groups=CREDIT_USER
+    )
+    credit_approval_state = fields.Selection(
+        STATES, compute="_compute_credit_approval", search="_search_credit_approval_state", groups=CREDIT_USER
+    )
+    credit_check_action = fields.Selection(CHECK_ACTIONS, compute="_compute_credit_check", groups=CREDIT_USER)
+    credit_check_level = fields.Selection(
+        [("info", "Info"), ("warning", "Warning"), ("danger", "Danger")],
+        compute="_compute_credit_check", groups=CREDIT_USER,
+    )
+    credit_check_message = fields.Char(
+        compute="_compute_credit_check", groups=CREDIT_USER, help="What Confirm will do, given the customer's credit."
+    )
+    credit_grade_id = fields.Many2one("credit.grade", compute="_compute_credit_check", groups=CREDIT_USER)
+    credit_currency_id = fields.Many2one(related="company_id.currency_id", string="Credit Currency")
+    credit_limit = fields.Monetary(
+        compute="_compute_credit_check", currency_field="credit_currency_id", groups=CREDIT_USER
+    )
+    credit_exposure = fields.Monetary(
+        compute="_compute_credit_check", currency_field="credit_currency_id", groups=CREDIT_USER,
+        help="Customer's exposure including this order, in company currency at today's rate.",
+    )
+    credit_available = fields.Monetary(
+        compute="_compute_credit_check", currency_field="credit_currency_id", groups=CREDIT_USER
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("credit_approval_ids.state")
+    def _compute_credit_approval(self):
+        for order in self:
+            order.credit_approval_id = order.credit_approval_ids[:1]
+            order.credit_approval_state = order.credit_approval_id.state
+
+    def _search_credit_approval_state(self, operator, value):
+        return [("credit_approval_ids.state", operator, value)]
+
+    @api.depends("partner_id", "company_id", "currency_id", "amount_total", "state", "credit_approval_ids.state")
+    @api.depends_context("uid")
+    def _compute_credit_check(self):
+        draft = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id and o.company_id)
+        (self - draft).update({
+            "credit_check_action": False, "credit_check_level": False, "credit_check_message": False,
+            "credit_grade_id": False,
+            "credit_limit": 0.0, "credit_exposure": 0.0, "credit_available": 0.0,
+        })
+        service = self.env["credit.check"]
+        for order in draft:
+            try:
+                check = service._check_orders(order, together=False)[order.id]
+            except UserError as error:  # e.g. a currency without rate: say so before the click
+                order.update({"credit_check_action": "block", "credit_check_level": "danger",
+                              "credit_check_message": error.args[0],
+                              "credit_grade_id": False, "credit_limit": 0.0, "credit_exposure": 0.0,
+                              "credit_available": 0.0})
+                continue
+            order.update({
+                "credit_check_action": check.action,
+                "credit_check_level": service._level(check),
+                "credit_check_message": service._message(check),
+                "credit_grade_id": check.grade.id,
+                "credit_limit": check.limit,
+                "credit_exposure": check.exposure,
+                "credit_available": check.limit - check.exposure,
+            })
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if vals.get("state") == "sale":
+            # Every way to confirm goes through here, whatever method or context the caller used.
+            self._credit_enforce()
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_confirm(self):
+        """Check credit first: blocked orders raise, orders needing approval get a request and stay
+        quotations, the others confirm."""
+        to_check = self.filtered(lambda o: o.state in ("draft", "sent"))
+        checks = self.env["credit.check"]._check_orders(to_check, lock=True)
+        refused = [c for c in checks.values() if not c.passes and c.action in ("block", "hold")]
+        if refused:
+            raise self.env["credit.check"]._block_error(refused, self)
+        waiting = self.browse([c.order_id for c in checks.values() if not c.passes])
+        waiting._credit_request_approval(checks)
+        to_confirm = self - waiting
+        result = True
+        if to_confirm:
+            memo = self.env.cr.cache.setdefault(MEMO, {})
+            memo.update({o.id: (o._credit_signature(), checks[o.id]) for o in to_confirm if o.id in checks})
+            try:
+                result = super(SaleOrder, to_confirm).action_confirm()
+            finally:
+                for order_id in to_confirm.ids:
+                    memo.pop(order_id, None)
+        if waiting:
+            return self._credit_waiting_notification(waiting, to_confirm)
+        return result
+
+    def action_credit_override(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Override Credit Check"),
+            "res_model": "credit.override.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_ids": self.ids},
+        }
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        self.sudo().credit_approval_ids._cancel_open()
+        return result
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _credit_signature(self):
+        return (self.amount_total, self.currency_id.id, self.partner_id.commercial_partner_id.id, self.company_id.id)
+
+    def _credit_enforce(self):
+        """Refuse confirming any order the credit check does not let through; log warnings."""
+        to_check = self.filtered(lambda o: o.state in ("draft", "sent"))
+        if not to_check:
+            return
+        memo = self.env.cr.cache.get(MEMO, {})
+        cached = {o.id: memo.get(o.id) for o in to_check}
+        if all(entry and entry[0] == self.browse(oid)._credit_signature() for oid, entry in cached.items()):
+            checks = {oid: entry[1] for oid, entry in cached.items()}
+        else:
+            checks = self.env["credit.check"]._check_orders(to_check, lock=True)
+        refused = [c for c in checks.values() if not c.passes]
+        if refused:
+            raise self.env["credit.check"]._block_error(refused, self)
+        self.browse([c.order_id for c in checks.values() if c.action == "warn" and not c.approval]) \
+            ._credit_warn(checks)
+
+    def _credit_warn(self, checks):
+        service = self.env["credit.check"]
+        review = self.env.ref("credit_management.mail_activity_type_credit_review")
+        for order in self:
+            check = checks[order.id]
+            message = _("Confirmed with a credit warning: %s.", service._reasons(check))
+            order.message_post(body=message, subtype_xmlid="mail.mt_note")
+            controller = check.contact
+            if controller:
+                order.sudo().activity_schedule(
+                    activity_type_id=review.id,
+                    summary=_("Order confirmed over credit"),
+                    note=message,
+                    user_id=controller.id,
+                )
+
+    def _credit_request_approval(self, checks):
+        requests = self.env["credit.approval.request"]
+        service = self.env["credit.check"]
+        for order in self:
+            check = checks[order.id]
+            explanation = service._reasons(check)
+            request, created = requests._request_for(order, check, explanation)
+            if created:
+                request._schedule_for_controllers()
+                order.message_post(
+                    body=Markup("%s<br/>%s") % (_("Waiting for credit approval."), explanation),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    def _credit_waiting_notification(self, waiting, confirmed):
+        message = _("Waiting for credit approval: %s. A credit controller has been asked.",
+                    ", ".join(waiting.mapped("name")))
+        if confirmed:
+            message += " " + _("Confirmed: %s.", ", ".join(confirmed.mapped("name")))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Credit approval requested"),
+                "message": message,
+                "type": "warning",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
