@@ -25,6 +25,11 @@
         "wizards/credit_override_wizard_views.xml",
         "views/credit_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "credit_management/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": True,
 }

@@ -171,6 +171,16 @@ clone_template() {
   fi
 }
 
+# Debian packages the tests need: chromium for the browser tour.
+ensure_system_packages() {
+  command -v chromium >/dev/null && return
+  say "installing Debian's chromium for the browser tests"
+  local log=$STATE/apt.log
+  mkdir -p "$STATE"
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >"$log" 2>&1 ||
+    die "could not install chromium with apt-get (needed by the browser tour test): $(tail -n1 "$log") (full log: $log)"
+}
+
 setup_all() {
   ensure_odoo
   ensure_venv

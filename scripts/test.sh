@@ -2,12 +2,18 @@
 # make test: set up, then run the whole suite on a fresh copy of the template.
 source "$(dirname "$0")/lib.sh"
 setup_all
+ensure_system_packages
 DB=${TEST_DB:-credit_test}
 say "fresh test database $DB from $TEMPLATE"
 clone_template "$DB"
 say "installing credit_management into $DB"
 odoo_run "$STATE/install-$DB.log" -d "$DB" -i credit_management --stop-after-init
-export CREDIT_TEMPLATE_DB=$TEMPLATE CREDIT_ODOO_CONF=$CONF CREDIT_ODOO_BIN=$ODOO_SRC/odoo-bin CREDIT_PY=$PY
+# Tests that need their own server or an uninstall copy this database rather than install again.
+INSTALLED=${DB}_installed
+drop_db "$INSTALLED"
+createdb -T "$DB" "$INSTALLED" || die "createdb -T $DB $INSTALLED failed at $(pg_target)"
+export CREDIT_TEMPLATE_DB=$TEMPLATE CREDIT_INSTALLED_DB=$INSTALLED CREDIT_ODOO_CONF=$CONF \
+  CREDIT_ODOO_BIN=$ODOO_SRC/odoo-bin CREDIT_PY=$PY
 cd "$ROOT"
 say "running the suite"
 exec "$PY" -m pytest credit_management/tests \

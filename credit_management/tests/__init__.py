@@ -6,4 +6,7 @@ from . import test_credit_rights
 from . import test_credit_validation
 from . import test_install
 from . import test_rules
+from . import test_sale_credit_check
+from . import test_sale_credit_concurrency
+from . import test_sale_credit_tour
 from . import test_scoring

@@ -1,33 +1,18 @@
 """The addon installs on a database without demo data and uninstalls cleanly.
 
-The round trip runs in a separate Odoo process on its own copy of the template
-database: uninstalling reloads the registry, which a test transaction cannot do.
+`make test` installs the addon on a copy of the template (no demo data) with odoo-bin;
+these tests check the result. Uninstalling reloads the registry, which a test
+transaction cannot do: it runs in a separate Odoo process on a copy.
 """
 
-import os
-import subprocess
-import uuid
-
-import psycopg2
+import functools
 
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import config
+
+from . import server
 
 ADDON = "credit_management"
-UNINSTALL_SCRIPT = f"""
-env['ir.module.module'].search([('name', '=', '{ADDON}')]).button_immediate_uninstall()
-env.cr.commit()
-"""
-
-
-def _connect(dbname):
-    return psycopg2.connect(
-        dbname=dbname,
-        host=config["db_host"] or None,
-        port=config["db_port"] or None,
-        user=config["db_user"] or None,
-        password=config["db_password"] or None,
-    )
+UNINSTALL_SCRIPT = f"env['ir.module.module'].search([('name', '=', '{ADDON}')]).button_immediate_uninstall()"
 
 
 @tagged("post_install", "-at_install")
@@ -45,78 +30,51 @@ class TestInstalled(TransactionCase):
         self.assertIn(user, self.env.ref("sales_team.group_sale_salesman").trans_implied_ids)
         self.assertIn(manager, self.env.ref("base.user_admin").groups_id)
 
+    def test_default_data(self):
+        company = self.env.ref("base.main_company")
+        policy = self.env["credit.policy"].search([("company_id", "=", company.id)])
+        self.assertEqual(len(policy), 1)
+        grades = self.env["credit.grade"].search([("company_id", "=", company.id)], order="min_score desc")
+        self.assertEqual(grades.mapped("code"), ["A", "B", "C", "D", "E"])
+        self.assertEqual(grades.mapped("min_score"), [80, 60, 40, 20, 0])
+        self.assertEqual(grades.mapped("order_action"), ["allow", "allow", "warn", "approval", "block"])
+        self.assertEqual(policy.new_customer_grade_id.code, "C")
+        self.assertEqual(len(policy.factor_ids), 9)
+        for xmlid in ("ir_cron_credit_rescore", "ir_cron_credit_rescore_queue", "ir_cron_credit_approval_expire",
+                      "mail_activity_type_credit_review", "mail_activity_type_credit_approval"):
+            self.assertTrue(self.env.ref(f"{ADDON}.{xmlid}").exists(), xmlid)
+
 
 @tagged("post_install", "-at_install")
-class TestInstallUninstall(TransactionCase):
-    """Install then uninstall in a separate Odoo process on a throwaway database."""
+class TestUninstall(TransactionCase):
+    """Uninstall in a separate Odoo process, on a copy of the database `make test` installed."""
 
-    def setUp(self):
-        super().setUp()
-        for var in ("CREDIT_TEMPLATE_DB", "CREDIT_ODOO_CONF", "CREDIT_ODOO_BIN", "CREDIT_PY"):
-            self.assertIn(var, os.environ, f"{var} is set by `make test`; run the suite through it")
-        self.dbname = f"credit_roundtrip_{uuid.uuid4().hex[:8]}"
-        self._psql(f'CREATE DATABASE "{self.dbname}" TEMPLATE "{os.environ["CREDIT_TEMPLATE_DB"]}"')
-        self.addCleanup(self._psql, f'DROP DATABASE IF EXISTS "{self.dbname}"')
+    def test_uninstall_leaves_nothing(self):
+        self.assertFalse(server.missing_environment(), "run the suite through `make test`")
+        with server.throwaway_database("credit_uninstall") as dbname:
+            query = functools.partial(_query, dbname)
+            self.assertTrue(query(f"SELECT 1 FROM ir_model_data WHERE module = '{ADDON}'"))
+            result = server.odoo_shell(dbname, UNINSTALL_SCRIPT)
+            self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+            self.assertNotRegex(result.stderr, r" (ERROR|CRITICAL) ", result.stderr[-3000:])
 
-    def _psql(self, statement):
-        conn = _connect("postgres")
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cr:
-                cr.execute(statement)
-        finally:
-            conn.close()
-
-    def _odoo(self, *args, stdin=None):
-        cmd = [
-            os.environ["CREDIT_PY"],
-            os.environ["CREDIT_ODOO_BIN"],
-            *args,
-            "-c",
-            os.environ["CREDIT_ODOO_CONF"],
-            "-d",
-            self.dbname,
-            "--log-level=warn",
-            "--stop-after-init",
-            "--no-http",
-        ]
-        result = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=900)
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        self.assertNotRegex(result.stderr, r" (ERROR|CRITICAL) ", result.stderr[-3000:])
-
-    def _query(self, sql):
-        conn = _connect(self.dbname)
-        try:
-            with conn.cursor() as cr:
-                cr.execute(sql)
-                return cr.fetchall()
-        finally:
-            conn.close()
-
-    def test_install_then_uninstall_leaves_nothing(self):
-        self._odoo("-i", ADDON)
-        self.assertEqual(
-            self._query(f"SELECT state, demo FROM ir_module_module WHERE name = '{ADDON}'"),
-            [("installed", False)],
-        )
-        self.assertTrue(self._query(f"SELECT 1 FROM ir_model_data WHERE module = '{ADDON}'"))
-
-        self._odoo("shell", stdin=UNINSTALL_SCRIPT)
-
-        self.assertEqual(
-            self._query(f"SELECT state FROM ir_module_module WHERE name = '{ADDON}'"),
-            [("uninstalled",)],
-        )
-        self.assertEqual(self._query(f"SELECT name FROM ir_model_data WHERE module = '{ADDON}'"), [])
-        self.assertEqual(
-            self._query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'credit%%'"),
-            [],
-        )
-        self.assertEqual(
-            self._query(
+            self.assertEqual(query(f"SELECT state FROM ir_module_module WHERE name = '{ADDON}'"),
+                             [("uninstalled",)])
+            self.assertEqual(query(f"SELECT name FROM ir_model_data WHERE module = '{ADDON}'"), [])
+            self.assertEqual(
+                query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'credit%%'"), [])
+            self.assertEqual(query(
                 "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'res_partner' AND column_name LIKE 'credit%%' "
-                "AND column_name NOT IN ('credit_limit')"
-            ),
-            [],
-        )
+                "WHERE table_name IN ('res_partner', 'mail_activity', 'sale_order') "
+                "AND column_name LIKE 'credit%%' AND column_name != 'credit_limit'"), [])
+            self.assertEqual(query("SELECT count(*) FROM ir_cron WHERE cron_name LIKE 'Credit:%%'"), [(0,)])
+
+
+def _query(dbname, sql):
+    conn = server.connect(dbname)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(sql)
+            return cr.fetchall()
+    finally:
+        conn.close()

@@ -1,0 +1,142 @@
+"""Separate Odoo processes for tests that a test transaction cannot host: install and
+uninstall round trips, and a multi-worker server for concurrency.
+
+`make test` exports where Odoo, its config and the template database are.
+"""
+
+import contextlib
+import os
+import socket
+import subprocess
+import time
+import uuid
+
+import psycopg2
+import requests
+
+from odoo.tools import config
+
+ENV_VARS = ("CREDIT_TEMPLATE_DB", "CREDIT_INSTALLED_DB", "CREDIT_ODOO_CONF", "CREDIT_ODOO_BIN", "CREDIT_PY")
+
+
+def missing_environment():
+    return [var for var in ENV_VARS if var not in os.environ]
+
+
+def connect(dbname):
+    return psycopg2.connect(
+        dbname=dbname,
+        host=config["db_host"] or None,
+        port=config["db_port"] or None,
+        user=config["db_user"] or None,
+        password=config["db_password"] or None,
+    )
+
+
+def psql(dbname, statement):
+    conn = connect(dbname)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cr:
+            cr.execute(statement)
+            return cr.fetchall() if cr.description else None
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def throwaway_database(prefix, installed=True):
+    """A copy of the test database as installed by `make test` (or, with ``installed=False``, of the
+    template without the addon), dropped afterwards."""
+    dbname = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    template = os.environ["CREDIT_INSTALLED_DB" if installed else "CREDIT_TEMPLATE_DB"]
+    psql("postgres", f'CREATE DATABASE "{dbname}" TEMPLATE "{template}"')
+    try:
+        yield dbname
+    finally:
+        psql("postgres", f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{dbname}'")
+        psql("postgres", f'DROP DATABASE IF EXISTS "{dbname}"')
+
+
+def odoo_command(dbname, *args):
+    return [os.environ["CREDIT_PY"], os.environ["CREDIT_ODOO_BIN"], *args, "-c", os.environ["CREDIT_ODOO_CONF"],
+            "-d", dbname, "--log-level=warn"]
+
+
+def run_odoo(dbname, *args, stdin=None):
+    """Run odoo-bin to completion; returns the CompletedProcess."""
+    cmd = odoo_command(dbname, *args, "--stop-after-init", "--no-http")
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=900)
+
+
+def odoo_shell(dbname, code):
+    """Run Python ``code`` in `odoo-bin shell` on ``dbname`` (``env`` is the superuser's); commits."""
+    return run_odoo(dbname, "shell", stdin=f"{code}\nenv.cr.commit()\n")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def odoo_server(dbname, workers=4, log_path=None):
+    """A real Odoo server with ``workers`` worker processes serving ``dbname``; yields its base URL."""
+    port, gevent_port = free_port(), free_port()
+    cmd = odoo_command(dbname, f"--workers={workers}", f"--http-port={port}", f"--gevent-port={gevent_port}",
+                       "--max-cron-threads=0", f"--db-filter=^{dbname}$", "--http-interface=127.0.0.1")
+    log = open(log_path or os.devnull, "w")  # noqa: SIM115 -- closed below, after the server stops
+    process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if requests.get(f"{url}/web/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Odoo server on port {port} did not start (log: {log_path})")
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=60)
+        log.close()
+
+
+class JsonRpc:
+    """The external API as an integration would use it: /jsonrpc, object.execute_kw."""
+
+    def __init__(self, url, dbname, login, password):
+        self.url, self.dbname, self.password = f"{url}/jsonrpc", dbname, password
+        self.session = requests.Session()
+        self.uid = self._call("common", "login", dbname, login, password)
+        if not self.uid:
+            raise RuntimeError(f"cannot log in as {login}")
+
+    def _call(self, service, method, *args):
+        payload = {"jsonrpc": "2.0", "method": "call", "id": 1,
+                   "params": {"service": service, "method": method, "args": args}}
+        reply = self.session.post(self.url, json=payload, timeout=300).json()
+        if "error" in reply:
+            data = reply["error"].get("data", {})
+            raise RpcError(data.get("name", ""), data.get("message", reply["error"].get("message", "")))
+        return reply["result"]
+
+    def __call__(self, model, method, *args, **kwargs):
+        return self._call("object", "execute_kw", self.dbname, self.uid, self.password, model, method, list(args),
+                          kwargs)
+
+    def xmlid(self, xmlid):
+        module, name = xmlid.split(".")
+        rows = self("ir.model.data", "search_read", [("module", "=", module), ("name", "=", name)], ["res_id"])
+        return rows[0]["res_id"]
+
+
+class RpcError(Exception):
+    def __init__(self, name, message):
+        super().__init__(f"{name}: {message}")
+        self.name, self.message = name, message
