@@ -49,7 +49,7 @@ class Profile:
     hold_automatic: np.ndarray  # bool: placed by the policy, so the policy may lift it
     manual: np.ndarray  # bool: the limit and term are set by hand
 
-    def copy(self):
+    def clone(self):
         return Profile(**{k: np.array(v, copy=True) for k, v in self.__dict__.items()})
 
 
@@ -105,9 +105,11 @@ def next_state(profile, behaviour, table, thresholds, today):
     Customers with a manual limit keep their limit; holds still apply to them.
     """
     today = np.datetime64(today, "D")
-    new = profile.copy()
+    new = profile.clone()
     managed = ~profile.manual
-    before = np.where(np.isfinite(profile.limit_factor) & (profile.limit_factor > 0), profile.limit_factor, 1.0)
+    before = np.where(
+        np.isfinite(profile.limit_factor) & (profile.limit_factor > 0), profile.limit_factor, 1.0
+    )
     base = base_limits(behaviour.grade, behaviour.volume_12m, table)
 
     # A promotion may not lift the limit over the grade's cap (but never lowers a factor).

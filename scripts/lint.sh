@@ -4,6 +4,14 @@ source "$(dirname "$0")/lib.sh"
 ensure_odoo
 ensure_venv
 cd "$ROOT"
-"$VENV/bin/ruff" check .
-"$VENV/bin/ruff" format --check .
-"$VENV/bin/pylint" --rcfile=setup.cfg credit_management
+# Ruff reads no setup.cfg: hand it the [ruff] section line by line.
+ruff_config=()
+while IFS= read -r line; do
+  ruff_config+=(--config "$line")
+done < <(sed -n '/^\[ruff\]/,/^\[/{/^\[/d;/^#/d;/^\s*$/d;p}' setup.cfg)
+status=0
+"$VENV/bin/ruff" check "${ruff_config[@]}" . || status=1
+"$VENV/bin/ruff" format --check "${ruff_config[@]}" . || status=1
+"$VENV/bin/pylint" --rcfile=setup.cfg credit_management || status=1
+[ "$status" = 0 ] && say "lint: clean"
+exit "$status"

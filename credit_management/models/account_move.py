@@ -27,4 +27,6 @@ class AccountMove(models.Model):
             ("refund", self.filtered(lambda m: m.move_type == "out_refund")),
         ):
             if moves:
-                queue._enqueue([m.commercial_partner_id.id for m in moves], [m.company_id.id for m in moves], reason)
+                queue._enqueue(
+                    [m.commercial_partner_id.id for m in moves], [m.company_id.id for m in moves], reason
+                )

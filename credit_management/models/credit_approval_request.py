@@ -39,20 +39,31 @@ class CreditApprovalRequest(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
     currency_id = fields.Many2one("res.currency", required=True, readonly=True, help="The order's currency.")
-    amount = fields.Monetary(readonly=True, help="The order total the decision holds for, in the order's currency.")
-    exposure = fields.Monetary(currency_field="company_currency_id", readonly=True,
-                               help="Exposure including this order when it was requested, company currency.")
+    amount = fields.Monetary(
+        readonly=True, help="The order total the decision holds for, in the order's currency."
+    )
+    exposure = fields.Monetary(
+        currency_field="company_currency_id",
+        readonly=True,
+        help="Exposure including this order when it was requested, company currency.",
+    )
     credit_limit = fields.Monetary(currency_field="company_currency_id", readonly=True)
     shortfall = fields.Monetary(currency_field="company_currency_id", readonly=True)
     max_days_overdue = fields.Integer(readonly=True)
     grade_id = fields.Many2one("credit.grade", readonly=True)
     explanation = fields.Text(readonly=True, help="Why the order needs a decision.")
     kind = fields.Selection(
-        [("approval", "Approval"), ("override", "Manager override")], default="approval", required=True,
+        [("approval", "Approval"), ("override", "Manager override")],
+        default="approval",
+        required=True,
         readonly=True,
     )
-    state = fields.Selection(STATES, default="pending", required=True, tracking=True, readonly=True, index=True)
-    requested_by = fields.Many2one("res.users", required=True, readonly=True, default=lambda self: self.env.user)
+    state = fields.Selection(
+        STATES, default="pending", required=True, tracking=True, readonly=True, index=True
+    )
+    requested_by = fields.Many2one(
+        "res.users", required=True, readonly=True, default=lambda self: self.env.user
+    )
     decided_by = fields.Many2one("res.users", readonly=True, tracking=True)
     decision_date = fields.Datetime(readonly=True)
     reason = fields.Text(tracking=True, help="Required to refuse; given with every override.")
@@ -72,12 +83,14 @@ class CreditApprovalRequest(models.Model):
     # ------------------------------------------------------------------
     def action_approve(self):
         self._check_decidable()
-        self.sudo().write({
-            "state": "approved",
-            "decided_by": self.env.user.id,
-            "decision_date": fields.Datetime.now(),
-            "expiry_date": self._expiry_from_now(),
-        })
+        self.sudo().write(
+            {
+                "state": "approved",
+                "decided_by": self.env.user.id,
+                "decision_date": fields.Datetime.now(),
+                "expiry_date": self._expiry_from_now(),
+            }
+        )
         self._notify_decision(_("Credit approved by %s: you can confirm the order.", self.env.user.name))
         return True
 
@@ -86,14 +99,17 @@ class CreditApprovalRequest(models.Model):
         missing = self.filtered(lambda r: not (r.reason or "").strip())
         if missing:
             raise UserError(_("Give a reason to refuse %s: the salesperson sees it.", missing[0].name))
-        self.sudo().write({
-            "state": "rejected",
-            "decided_by": self.env.user.id,
-            "decision_date": fields.Datetime.now(),
-        })
+        self.sudo().write(
+            {
+                "state": "rejected",
+                "decided_by": self.env.user.id,
+                "decision_date": fields.Datetime.now(),
+            }
+        )
         for request in self:
-            request._notify_decision(_("Credit refused by %(user)s: %(reason)s",
-                                       user=self.env.user.name, reason=request.reason))
+            request._notify_decision(
+                _("Credit refused by %(user)s: %(reason)s", user=self.env.user.name, reason=request.reason)
+            )
         return True
 
     def action_open_reject_wizard(self):
@@ -115,19 +131,33 @@ class CreditApprovalRequest(models.Model):
             raise AccessError(_("Only credit controllers decide credit approval requests."))
         for request in self:
             if request.state != "pending":
-                raise UserError(_("%(name)s is %(state)s: only pending requests can be decided.",
-                                  name=request.name, state=dict(STATES)[request.state]))
+                raise UserError(
+                    _(
+                        "%(name)s is %(state)s: only pending requests can be decided.",
+                        name=request.name,
+                        state=dict(STATES)[request.state],
+                    )
+                )
             if request.order_id.state not in ("draft", "sent"):
-                raise UserError(_("%(name)s: the order is already %(state)s, there is nothing left to decide.",
-                                  name=request.name, state=request.order_id.state))
+                raise UserError(
+                    _(
+                        "%(name)s: the order is already %(state)s, there is nothing left to decide.",
+                        name=request.name,
+                        state=request.order_id.state,
+                    )
+                )
             if request.requested_by == self.env.user:
-                raise AccessError(_("You requested %s yourself: another controller must decide it.", request.name))
+                raise AccessError(
+                    _("You requested %s yourself: another controller must decide it.", request.name)
+                )
 
     def _notify_decision(self, message):
         """Tell the requester on their order, and close the controllers' to-dos."""
         approval_type = self.env.ref("credit_management.mail_activity_type_credit_approval")
         for request in self.sudo():
-            request.activity_ids.filtered(lambda a: a.activity_type_id == approval_type).action_feedback(message)
+            request.activity_ids.filtered(lambda a: a.activity_type_id == approval_type).action_feedback(
+                message
+            )
             request.order_id.message_post(body=message, subtype_xmlid="mail.mt_note")
             request.order_id.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -143,25 +173,35 @@ class CreditApprovalRequest(models.Model):
     @api.model
     def _valid_for(self, orders):
         """{order id: request} of approved, unexpired requests that cover each order's amount and currency."""
-        requests = self.search([
-            ("order_id", "in", orders.ids),
-            ("state", "=", "approved"),
-            ("expiry_date", ">=", fields.Datetime.now()),
-        ], order="id desc")
+        requests = self.search(
+            [
+                ("order_id", "in", orders.ids),
+                ("state", "=", "approved"),
+                ("expiry_date", ">=", fields.Datetime.now()),
+            ],
+            order="id desc",
+        )
         valid = {}
         for order in orders:
             for request in requests.filtered(lambda r, o=order: r.order_id == o):
-                if request.currency_id == order.currency_id and float_compare(
-                    order.amount_total, request.amount, precision_rounding=order.currency_id.rounding
-                ) <= 0:
+                if (
+                    request.currency_id == order.currency_id
+                    and float_compare(
+                        order.amount_total, request.amount, precision_rounding=order.currency_id.rounding
+                    )
+                    <= 0
+                ):
                     valid[order.id] = request
                     break
         return valid
 
     @api.model
-    def _request_for(self, order, check, explanation):
-        """Create the pending request for ``order``, or bring the pending one up to date."""
-        values = {
+    def _prepare_request_values(self, order, check, explanation):
+        """Values of a request for ``order`` from its credit check."""
+        return {
+            "order_id": order.id,
+            "partner_id": order.partner_id.commercial_partner_id.id,
+            "company_id": order.company_id.id,
             "amount": order.amount_total,
             "currency_id": order.currency_id.id,
             "exposure": check.exposure,
@@ -172,21 +212,19 @@ class CreditApprovalRequest(models.Model):
             "explanation": explanation,
             "expiry_date": self._expiry_from_now(),
         }
+
+    @api.model
+    def _request_for(self, order, check, explanation):
+        """Create the pending request for ``order``, or bring the pending one up to date."""
+        values = self._prepare_request_values(order, check, explanation)
         pending = self.sudo().search([("order_id", "=", order.id), ("state", "=", "pending")], limit=1)
         if pending:
             pending.write(values)
             return pending, False
-        request = self.sudo().create({
-            **values,
-            "order_id": order.id,
-            "partner_id": order.partner_id.commercial_partner_id.id,
-            "company_id": order.company_id.id,
-            "requested_by": self.env.user.id,
-        })
-        return request, True
+        return self.sudo().create({**values, "requested_by": self.env.user.id}), True
 
     def _schedule_for_controllers(self):
-        """A "Credit approval" activity for the policy's controller, else for every controller of the company."""
+        """A "Credit approval" activity for the policy's controller, else for the company's controllers."""
         controller_group = self.env.ref(CONTROLLER)
         for request in self.sudo():
             policy = self.env["credit.policy"]._for_company(request.company_id)
@@ -210,17 +248,22 @@ class CreditApprovalRequest(models.Model):
     @api.model
     def _cron_expire(self):
         """Daily: pending and approved requests past their expiry date expire."""
-        expired = self.sudo().search([
-            ("state", "in", ("pending", "approved")),
-            ("expiry_date", "<", fields.Datetime.now()),
-        ])
+        expired = self.sudo().search(
+            [
+                ("state", "in", ("pending", "approved")),
+                ("expiry_date", "<", fields.Datetime.now()),
+            ]
+        )
         expired.write({"state": "expired"})
         expired.activity_unlink(["credit_management.mail_activity_type_credit_approval"])
         return len(expired)
 
     def _summary(self):
         self.ensure_one()
-        return _("%(amount)s for %(order)s (limit %(limit)s, exposure %(exposure)s)",
-                 amount=format_amount(self.env, self.amount, self.currency_id), order=self.order_id.name,
-                 limit=format_amount(self.env, self.credit_limit, self.company_currency_id),
-                 exposure=format_amount(self.env, self.exposure, self.company_currency_id))
+        return _(
+            "%(amount)s for %(order)s (limit %(limit)s, exposure %(exposure)s)",
+            amount=format_amount(self.env, self.amount, self.currency_id),
+            order=self.order_id.name,
+            limit=format_amount(self.env, self.credit_limit, self.company_currency_id),
+            exposure=format_amount(self.env, self.exposure, self.company_currency_id),
+        )

@@ -76,15 +76,17 @@ class CreditCheckService(models.AbstractModel):
 
     @api.model
     def _lock_partners(self, company_partner_ids):
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             INSERT INTO credit_check_lock (company_id, partner_id, seq)
             SELECT c, p, 1 FROM unnest(%s::int[], %s::int[]) AS v(c, p)
             ON CONFLICT (company_id, partner_id) DO UPDATE SET seq = credit_check_lock.seq + 1
             """,
-            [c for c, _p in company_partner_ids],
-            [p for _c, p in company_partner_ids],
-        ))
+                [c for c, _p in company_partner_ids],
+                [p for _c, p in company_partner_ids],
+            )
+        )
 
     @api.model
     def _check_partner_orders(self, company, partner, orders, together):
@@ -93,7 +95,9 @@ class CreditCheckService(models.AbstractModel):
         grade = partner.credit_grade_id or policy.new_customer_grade_id
         limit = self._partner_limit(partner, grade)
         saved = self.env["sale.order"].browse([o._origin.id for o in orders if o._origin.id])
-        data = self.env["credit.exposure"].sudo()._exposure(company, [partner.id], exclude_order_ids=saved.ids)
+        data = (
+            self.env["credit.exposure"].sudo()._exposure(company, [partner.id], exclude_order_ids=saved.ids)
+        )
         base = float(data["exposure"][0])
         max_days = int(data["max_days_overdue"][0])
         overdue = max_days > grade.overdue_tolerance_days
@@ -111,11 +115,20 @@ class CreditCheckService(models.AbstractModel):
             else:
                 action = "allow"
             check = CreditCheck(
-                order_id=order.id, action=action, grade=grade, limit=limit, exposure=exposure,
-                order_amount=amount, max_days_overdue=max_days, tolerance=grade.overdue_tolerance_days,
-                over_limit=over_limit, overdue=overdue, currency=company.currency_id,
+                order_id=order.id,
+                action=action,
+                grade=grade,
+                limit=limit,
+                exposure=exposure,
+                order_amount=amount,
+                max_days_overdue=max_days,
+                tolerance=grade.overdue_tolerance_days,
+                over_limit=over_limit,
+                overdue=overdue,
+                currency=company.currency_id,
                 approval=self._approval_for(action, approvals.get(order._origin.id)),
-                hold_reason=partner.credit_hold_reason or "", hold_since=partner.credit_hold_date,
+                hold_reason=partner.credit_hold_reason or "",
+                hold_since=partner.credit_hold_date,
                 contact=policy.controller_user_id,
             )
             results[order.id] = check
@@ -147,17 +160,29 @@ class CreditCheckService(models.AbstractModel):
         if order.currency_id == company.currency_id:
             return order.amount_total
         today = fields.Date.context_today(self)
-        has_rate = self.env["res.currency.rate"].sudo().search_count([
-            ("currency_id", "=", order.currency_id.id),
-            ("company_id", "in", [False, company.root_id.id]),
-            ("name", "<=", today),
-        ], limit=1)
+        has_rate = (
+            self.env["res.currency.rate"]
+            .sudo()
+            .search_count(
+                [
+                    ("currency_id", "=", order.currency_id.id),
+                    ("company_id", "in", [False, company.root_id.id]),
+                    ("name", "<=", today),
+                ],
+                limit=1,
+            )
+        )
         if not has_rate:
-            raise UserError(_(
-                "%(order)s is in %(currency)s, which has no exchange rate on or before %(date)s for "
-                "%(company)s. Add a rate in Accounting > Configuration > Currencies, then confirm again.",
-                order=order.name, currency=order.currency_id.name, date=today, company=company.name,
-            ))
+            raise UserError(
+                _(
+                    "%(order)s is in %(currency)s, which has no exchange rate on or before %(date)s for "
+                    "%(company)s. Add a rate in Accounting > Configuration > Currencies, then confirm again.",
+                    order=order.name,
+                    currency=order.currency_id.name,
+                    date=today,
+                    company=company.name,
+                )
+            )
         return order.currency_id._convert(order.amount_total, company.currency_id, company, today)
 
     # ------------------------------------------------------------------
@@ -200,15 +225,20 @@ class CreditCheckService(models.AbstractModel):
             return _(
                 "Confirm is blocked: the customer is on credit hold since %(since)s (%(reason)s). "
                 "Contact %(contact)s.",
-                since=format_datetime(self.env, check.hold_since, dt_format="short") if check.hold_since else "-",
+                since=format_datetime(self.env, check.hold_since, dt_format="short")
+                if check.hold_since
+                else "-",
                 reason=check.hold_reason or _("no reason given"),
                 contact=check.contact.name if check.contact else _("your credit controller"),
             )
         if check.action == "allow":
             return _("Within credit: grade %(grade)s, %(available)s available after this order.", **figures)
         if check.approval:
-            return _("Credit approved by %(user)s for this amount: Confirm goes through. (%(reasons)s)",
-                     user=check.approval.decided_by.name, reasons=self._reasons(check))
+            return _(
+                "Credit approved by %(user)s for this amount: Confirm goes through. (%(reasons)s)",
+                user=check.approval.decided_by.name,
+                reasons=self._reasons(check),
+            )
         texts = {
             "warn": _("Confirm goes through with a credit warning: %s."),
             "approval": _("Confirm requests credit approval: %s."),
@@ -218,8 +248,14 @@ class CreditCheckService(models.AbstractModel):
 
     @api.model
     def _block_error(self, checks, orders):
-        lines = [_("%(order)s: %(message)s Limit %(limit)s, exposure %(exposure)s, shortfall %(shortfall)s, "
-                   "oldest overdue item %(days)s days.",
-                   order=orders.browse(c.order_id).name, message=self._message(c), **self._figures(c))
-                 for c in checks]
+        lines = [
+            _(
+                "%(order)s: %(message)s Limit %(limit)s, exposure %(exposure)s, shortfall %(shortfall)s, "
+                "oldest overdue item %(days)s days.",
+                order=orders.browse(c.order_id).name,
+                message=self._message(c),
+                **self._figures(c),
+            )
+            for c in checks
+        ]
         return UserError("\n".join(lines))

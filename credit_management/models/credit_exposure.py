@@ -3,8 +3,15 @@ import numpy as np
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-RECEIVABLE_FIELDS = ["account_id", "amount_residual", "company_id", "date_maturity", "parent_state", "partner_id",
-                     "reconciled"]
+RECEIVABLE_FIELDS = [
+    "account_id",
+    "amount_residual",
+    "company_id",
+    "date_maturity",
+    "parent_state",
+    "partner_id",
+    "reconciled",
+]
 
 
 class CreditExposure(models.AbstractModel):
@@ -23,14 +30,16 @@ class CreditExposure(models.AbstractModel):
     @api.model
     def _receivable_accounts(self, company):
         self.env["account.account"].flush_model(["account_type"])
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT a.id FROM account_account a
               JOIN account_account_res_company_rel rel ON rel.account_account_id = a.id
              WHERE a.account_type = 'asset_receivable' AND rel.res_company_id = %s
             """,
-            company.id,
-        ))
+                company.id,
+            )
+        )
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
@@ -42,15 +51,17 @@ class CreditExposure(models.AbstractModel):
         today = today or fields.Date.context_today(self)
         self.env["account.move.line"].flush_model(RECEIVABLE_FIELDS)
         # The reconciled test is spelled as in account_move_line__unreconciled_index so the planner uses it.
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT aml.partner_id,
                    SUM(aml.amount_residual),
                    COALESCE(SUM(aml.amount_residual) FILTER (WHERE overdue), 0),
                    COALESCE(MAX(%(today)s::date - aml.date_maturity) FILTER (WHERE overdue), 0),
                    MIN(aml.date_maturity) FILTER (WHERE overdue)
               FROM account_move_line aml,
-                   LATERAL (SELECT aml.amount_residual > 0 AND aml.date_maturity < %(today)s::date AS overdue) o
+                   LATERAL (SELECT aml.amount_residual > 0
+                                   AND aml.date_maturity < %(today)s::date AS overdue) o
              WHERE aml.account_id = ANY(%(accounts)s)
                AND aml.partner_id = ANY(%(partners)s)
                AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
@@ -58,11 +69,12 @@ class CreditExposure(models.AbstractModel):
                AND aml.company_id = %(company)s
              GROUP BY aml.partner_id
             """,
-            today=today,
-            accounts=self._receivable_accounts(company),
-            partners=list(partner_ids),
-            company=company.id,
-        ))
+                today=today,
+                accounts=self._receivable_accounts(company),
+                partners=list(partner_ids),
+                company=company.id,
+            )
+        )
         rows = self.env.cr.fetchall()
         return (
             np.array([r[0] for r in rows], dtype=np.int64),
@@ -75,32 +87,41 @@ class CreditExposure(models.AbstractModel):
     @api.model
     def _draft_invoices(self, company, partner_ids):
         """Per commercial partner: unposted customer invoices minus credit notes, company currency."""
-        self.env["account.move"].flush_model(["amount_total_signed", "commercial_partner_id", "company_id",
-                                              "move_type", "state"])
-        self.env.cr.execute(SQL(
-            """
+        self.env["account.move"].flush_model(
+            ["amount_total_signed", "commercial_partner_id", "company_id", "move_type", "state"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT commercial_partner_id, SUM(amount_total_signed)
               FROM account_move
              WHERE state = 'draft' AND move_type IN ('out_invoice', 'out_refund')
                AND commercial_partner_id = ANY(%s) AND company_id = %s
              GROUP BY commercial_partner_id
             """,
-            list(partner_ids),
-            company.id,
-        ))
+                list(partner_ids),
+                company.id,
+            )
+        )
         return dict(self.env.cr.fetchall())
 
     @api.model
     def _orders_to_invoice(self, company, partner_ids, exclude_order_ids=()):
-        """Per commercial partner: confirmed orders' amount not yet invoiced, company currency at today's rate.
+        """Per commercial partner: confirmed orders' amount not yet invoiced, in company currency
+        at today's rate.
 
         Draft invoices count as invoiced here (qty_invoiced includes them): they are counted
         once, by :meth:`_draft_invoices`.
         """
-        self.env["sale.order"].flush_model(["state", "invoice_status", "partner_id", "company_id", "currency_id"])
-        self.env["sale.order.line"].flush_model(["price_total", "product_uom_qty", "qty_invoiced", "order_id"])
-        self.env.cr.execute(SQL(
-            """
+        self.env["sale.order"].flush_model(
+            ["state", "invoice_status", "partner_id", "company_id", "currency_id"]
+        )
+        self.env["sale.order.line"].flush_model(
+            ["price_total", "product_uom_qty", "qty_invoiced", "order_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT p.commercial_partner_id, so.currency_id,
                    SUM(sol.price_total * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
                        / sol.product_uom_qty)
@@ -109,20 +130,22 @@ class CreditExposure(models.AbstractModel):
               JOIN sale_order_line sol ON sol.order_id = so.id
              WHERE so.state = 'sale' AND so.invoice_status IN ('to invoice', 'no')
                AND so.company_id = %(company)s
-               AND so.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%(partners)s))
+               AND so.partner_id IN (SELECT id FROM res_partner
+                                      WHERE commercial_partner_id = ANY(%(partners)s))
                AND so.id != ALL(%(exclude)s)
                AND sol.product_uom_qty > 0
              GROUP BY p.commercial_partner_id, so.currency_id
             """,
-            company=company.id,
-            partners=list(partner_ids),
-            exclude=list(exclude_order_ids),
-        ))
+                company=company.id,
+                partners=list(partner_ids),
+                exclude=list(exclude_order_ids),
+            )
+        )
         return self._sum_in_company_currency(self.env.cr.fetchall(), company)
 
     @api.model
     def _sum_in_company_currency(self, rows, company):
-        """rows: (partner_id, currency_id, amount) -> {partner_id: amount in company currency, today's rate}."""
+        """(partner_id, currency_id, amount) rows -> {partner_id: amount in company currency today}."""
         today = fields.Date.context_today(self)
         currencies = self.env["res.currency"].browse({row[1] for row in rows})
         totals = {}
@@ -161,5 +184,8 @@ def _aligned(ids, row_ids, values, fill=0.0):
 
 
 def _aligned_dict(ids, mapping):
-    return _aligned(ids, np.fromiter(mapping.keys(), dtype=np.int64, count=len(mapping)),
-                    np.fromiter(mapping.values(), dtype=float, count=len(mapping)))
+    return _aligned(
+        ids,
+        np.fromiter(mapping.keys(), dtype=np.int64, count=len(mapping)),
+        np.fromiter(mapping.values(), dtype=float, count=len(mapping)),
+    )

@@ -114,13 +114,19 @@ class CreditGrade(models.Model):
             self._validate_company_bands(company)
 
     def _validate_company_bands(self, company):
-        bounds = self.with_context(active_test=True).search([("company_id", "=", company.id)]).mapped("min_score")
+        bounds = (
+            self.with_context(active_test=True).search([("company_id", "=", company.id)]).mapped("min_score")
+        )
         try:
             scoring.validate_bands(bounds)
         except scoring.ScoringError as error:
             raise ValidationError(
-                _("Grades of %(company)s, field Min Score: %(problem)s. Bands must start at 0 and tile 0-100.",
-                  company=company.display_name, problem=error.message)
+                _(
+                    "Grades of %(company)s, field Min Score: %(problem)s. "
+                    "Bands must start at 0 and tile 0-100.",
+                    company=company.display_name,
+                    problem=error.message,
+                )
             ) from None
 
     @api.constrains(
@@ -129,18 +135,32 @@ class CreditGrade(models.Model):
     def _check_limit_rule(self):
         labels = self._fields
         for grade in self:
-            for fname in ("limit_amount", "limit_percent", "limit_months", "limit_floor", "limit_cap",
-                          "overdue_tolerance_days"):
+            for fname in (
+                "limit_amount",
+                "limit_percent",
+                "limit_months",
+                "limit_floor",
+                "limit_cap",
+                "overdue_tolerance_days",
+            ):
                 if grade[fname] < 0:
                     raise ValidationError(
-                        _("Grade %(grade)s: %(field)s cannot be negative (got %(value)s); enter 0 or more.",
-                          grade=grade.display_name, field=labels[fname].string, value=grade[fname])
+                        _(
+                            "Grade %(grade)s: %(field)s cannot be negative (got %(value)s); enter 0 or more.",
+                            grade=grade.display_name,
+                            field=labels[fname].string,
+                            value=grade[fname],
+                        )
                     )
             if grade.limit_cap and grade.limit_cap < grade.limit_floor:
                 raise ValidationError(
-                    _("Grade %(grade)s: the Limit Cap (%(cap)s) is below the Limit Floor (%(floor)s); "
-                      "raise the cap, lower the floor, or set the cap to 0 for no cap.",
-                      grade=grade.display_name, cap=grade.limit_cap, floor=grade.limit_floor)
+                    _(
+                        "Grade %(grade)s: the Limit Cap (%(cap)s) is below the Limit Floor (%(floor)s); "
+                        "raise the cap, lower the floor, or set the cap to 0 for no cap.",
+                        grade=grade.display_name,
+                        cap=grade.limit_cap,
+                        floor=grade.limit_floor,
+                    )
                 )
 
     # ------------------------------------------------------------------

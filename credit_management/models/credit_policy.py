@@ -5,21 +5,71 @@ from .. import rules, scoring
 
 # Default bands, best first. Limits are in the company's currency.
 DEFAULT_GRADES = [
-    {"code": "A", "name": "Excellent", "min_score": 80, "limit_method": "sales_months", "limit_months": 3,
-     "limit_floor": 10000, "limit_cap": 500000, "order_action": "allow", "overdue_tolerance_days": 15,
-     "term": "account.account_payment_term_45days", "color": 10},
-    {"code": "B", "name": "Good", "min_score": 60, "limit_method": "sales_months", "limit_months": 2,
-     "limit_floor": 5000, "limit_cap": 200000, "order_action": "allow", "overdue_tolerance_days": 10,
-     "term": "account.account_payment_term_30days", "color": 4},
-    {"code": "C", "name": "Fair", "min_score": 40, "limit_method": "sales_months", "limit_months": 1,
-     "limit_floor": 2000, "limit_cap": 50000, "order_action": "warn", "overdue_tolerance_days": 5,
-     "term": "account.account_payment_term_30days", "color": 3},
-    {"code": "D", "name": "Weak", "min_score": 20, "limit_method": "fixed", "limit_amount": 2000,
-     "limit_floor": 0, "limit_cap": 10000, "order_action": "approval", "overdue_tolerance_days": 0,
-     "term": "account.account_payment_term_15days", "color": 2},
-    {"code": "E", "name": "Poor", "min_score": 0, "limit_method": "fixed", "limit_amount": 0,
-     "limit_floor": 0, "limit_cap": 0, "order_action": "block", "overdue_tolerance_days": 0,
-     "term": "account.account_payment_term_immediate", "color": 1},
+    {
+        "code": "A",
+        "name": "Excellent",
+        "min_score": 80,
+        "limit_method": "sales_months",
+        "limit_months": 3,
+        "limit_floor": 10000,
+        "limit_cap": 500000,
+        "order_action": "allow",
+        "overdue_tolerance_days": 15,
+        "term": "account.account_payment_term_45days",
+        "color": 10,
+    },
+    {
+        "code": "B",
+        "name": "Good",
+        "min_score": 60,
+        "limit_method": "sales_months",
+        "limit_months": 2,
+        "limit_floor": 5000,
+        "limit_cap": 200000,
+        "order_action": "allow",
+        "overdue_tolerance_days": 10,
+        "term": "account.account_payment_term_30days",
+        "color": 4,
+    },
+    {
+        "code": "C",
+        "name": "Fair",
+        "min_score": 40,
+        "limit_method": "sales_months",
+        "limit_months": 1,
+        "limit_floor": 2000,
+        "limit_cap": 50000,
+        "order_action": "warn",
+        "overdue_tolerance_days": 5,
+        "term": "account.account_payment_term_30days",
+        "color": 3,
+    },
+    {
+        "code": "D",
+        "name": "Weak",
+        "min_score": 20,
+        "limit_method": "fixed",
+        "limit_amount": 2000,
+        "limit_floor": 0,
+        "limit_cap": 10000,
+        "order_action": "approval",
+        "overdue_tolerance_days": 0,
+        "term": "account.account_payment_term_15days",
+        "color": 2,
+    },
+    {
+        "code": "E",
+        "name": "Poor",
+        "min_score": 0,
+        "limit_method": "fixed",
+        "limit_amount": 0,
+        "limit_floor": 0,
+        "limit_cap": 0,
+        "order_action": "block",
+        "overdue_tolerance_days": 0,
+        "term": "account.account_payment_term_immediate",
+        "color": 1,
+    },
 ]
 NEW_CUSTOMER_GRADE = "C"
 
@@ -58,12 +108,16 @@ class CreditPolicy(models.Model):
         default=3, tracking=True, help="Consecutive invoices paid on time that earn a promotion."
     )
     promote_percent = fields.Float(
-        default=20.0, tracking=True, help="A promotion raises the limit by this percentage, up to the grade's cap."
+        default=20.0,
+        tracking=True,
+        help="A promotion raises the limit by this percentage, up to the grade's cap.",
     )
     demote_overdue_days = fields.Integer(
         default=30, tracking=True, help="An open item overdue more days than this cuts the limit."
     )
-    demote_percent = fields.Float(default=25.0, tracking=True, help="A demotion cuts the limit by this percentage.")
+    demote_percent = fields.Float(
+        default=25.0, tracking=True, help="A demotion cuts the limit by this percentage."
+    )
     hold_overdue_days = fields.Integer(
         default=90, tracking=True, help="An open item overdue more days than this puts the customer on hold."
     )
@@ -78,7 +132,9 @@ class CreditPolicy(models.Model):
         "res.users",
         string="Credit Controller",
         tracking=True,
-        domain=lambda self: [("groups_id", "in", self.env.ref("credit_management.group_credit_controller").ids)],
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("credit_management.group_credit_controller").ids)
+        ],
         help="Receives the credit alerts and approval requests as activities.",
     )
     approval_validity_days = fields.Integer(
@@ -96,17 +152,31 @@ class CreditPolicy(models.Model):
     # Constraints
     # ------------------------------------------------------------------
     @api.constrains(
-        "lookback_days", "promote_after_on_time", "promote_percent", "demote_overdue_days", "demote_percent",
-        "hold_overdue_days", "alert_score_below", "alert_utilisation_percent", "history_min_change",
-        "rescore_batch_size", "approval_validity_days",
+        "lookback_days",
+        "promote_after_on_time",
+        "promote_percent",
+        "demote_overdue_days",
+        "demote_percent",
+        "hold_overdue_days",
+        "alert_score_below",
+        "alert_utilisation_percent",
+        "history_min_change",
+        "rescore_batch_size",
+        "approval_validity_days",
     )
     def _check_settings(self):
         for policy in self:
             for fname in ("lookback_days", "rescore_batch_size", "approval_validity_days"):
                 if policy[fname] <= 0:
                     policy._raise_field(fname, _("must be greater than 0"))
-            for fname in ("promote_after_on_time", "promote_percent", "demote_overdue_days",
-                          "hold_overdue_days", "alert_utilisation_percent", "history_min_change"):
+            for fname in (
+                "promote_after_on_time",
+                "promote_percent",
+                "demote_overdue_days",
+                "hold_overdue_days",
+                "alert_utilisation_percent",
+                "history_min_change",
+            ):
                 if policy[fname] < 0:
                     policy._raise_field(fname, _("cannot be negative"))
             if not 0 <= policy.demote_percent <= 100:
@@ -130,9 +200,13 @@ class CreditPolicy(models.Model):
 
     def _raise_field(self, fname, problem):
         raise ValidationError(
-            _("Credit policy of %(company)s: %(field)s %(problem)s (got %(value)s).",
-              company=self.company_id.display_name, field=self._fields[fname].string, problem=problem,
-              value=self[fname])
+            _(
+                "Credit policy of %(company)s: %(field)s %(problem)s (got %(value)s).",
+                company=self.company_id.display_name,
+                field=self._fields[fname].string,
+                problem=problem,
+                value=self[fname],
+            )
         )
 
     def _factor_error(self, error):
@@ -140,9 +214,13 @@ class CreditPolicy(models.Model):
         # scoring reports breakpoint problems as "points"; the policy line calls them breakpoints
         fname = {"points": "breakpoints"}.get(error.field, error.field)
         field = self.env["credit.policy.factor"]._fields.get(fname)
-        return _("Credit policy of %(company)s, scoring factor %(factor)s, field %(field)s: %(problem)s",
-                 company=self.company_id.display_name, factor=factor or _("(all)"),
-                 field=field.string if field else error.field, problem=error.message)
+        return _(
+            "Credit policy of %(company)s, scoring factor %(factor)s, field %(field)s: %(problem)s",
+            company=self.company_id.display_name,
+            factor=factor or _("(all)"),
+            field=field.string if field else error.field,
+            problem=error.message,
+        )
 
     # ------------------------------------------------------------------
     # Business
@@ -170,31 +248,39 @@ class CreditPolicy(models.Model):
     @api.model
     def _ensure_for_companies(self):
         """Called by the module's data: every company gets a policy and grades."""
+        # Every company needs its policy; companies are few.
+        # pylint: disable=no-search-all
         have = self.sudo().search([]).company_id
         for company in self.env["res.company"].sudo().search([]) - have:
             self._create_defaults(company)
 
     @api.model
     def _create_defaults(self, company):
-        grades = self.env["credit.grade"].sudo().create([
-            self._prepare_default_grade(values, company) for values in DEFAULT_GRADES
-        ])
+        grades = (
+            self.env["credit.grade"]
+            .sudo()
+            .create([self._prepare_default_grade(values, company) for values in DEFAULT_GRADES])
+        )
         new_grade = grades.filtered(lambda g: g.code == NEW_CUSTOMER_GRADE)
         admin = self.env.ref("base.user_admin", raise_if_not_found=False)
-        return self.sudo().create({
-            "company_id": company.id,
-            "new_customer_grade_id": new_grade.id,
-            "controller_user_id": admin.id if admin and company in admin.company_ids else False,
-            "factor_ids": [
-                fields.Command.create({
-                    "factor": factor.name,
-                    "weight": factor.weight,
-                    "breakpoints": scoring.format_points(factor.points),
-                    "sequence": index,
-                })
-                for index, factor in enumerate(scoring.DEFAULT_FACTORS)
-            ],
-        })
+        return self.sudo().create(
+            {
+                "company_id": company.id,
+                "new_customer_grade_id": new_grade.id,
+                "controller_user_id": admin.id if admin and company in admin.company_ids else False,
+                "factor_ids": [
+                    fields.Command.create(
+                        {
+                            "factor": factor.name,
+                            "weight": factor.weight,
+                            "breakpoints": scoring.format_points(factor.points),
+                            "sequence": index,
+                        }
+                    )
+                    for index, factor in enumerate(scoring.DEFAULT_FACTORS)
+                ],
+            }
+        )
 
     @api.model
     def _prepare_default_grade(self, values, company):

@@ -14,10 +14,10 @@ class CreditPolicyFactor(models.Model):
     factor = fields.Selection(
         [(name, scoring.FACTOR_LABELS[name]) for name in scoring.FACTORS], required=True
     )
-    better_when = fields.Selection(
-        [("higher", "Higher"), ("lower", "Lower")], compute="_compute_better_when"
+    better_when = fields.Selection([("higher", "Higher"), ("lower", "Lower")], compute="_compute_better_when")
+    weight = fields.Float(
+        default=10.0, digits=(5, 2), help="Relative weight; weights need not add up to 100."
     )
-    weight = fields.Float(default=10.0, digits=(5, 2), help="Relative weight; weights need not add up to 100.")
     breakpoints = fields.Char(
         required=True,
         help="Value:sub-score pairs, e.g. '0:0; 0.5:30; 1:100'. Values in between are interpolated; "

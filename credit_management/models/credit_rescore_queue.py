@@ -31,18 +31,20 @@ class CreditRescoreQueue(models.Model):
         """Queue ``partner_ids[i]`` in ``company_ids[i]``; partners are made commercial here."""
         if not partner_ids:
             return
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             INSERT INTO credit_rescore_queue (partner_id, company_id, reason, queued_at)
             SELECT DISTINCT p.commercial_partner_id, v.company_id, %(reason)s, now() at time zone 'UTC'
               FROM unnest(%(partners)s::int[], %(companies)s::int[]) AS v(partner_id, company_id)
               JOIN res_partner p ON p.id = v.partner_id
              WHERE p.commercial_partner_id IS NOT NULL
             """,
-            reason=reason,
-            partners=list(partner_ids),
-            companies=list(company_ids),
-        ))
+                reason=reason,
+                partners=list(partner_ids),
+                companies=list(company_ids),
+            )
+        )
 
     @api.model
     def _pop(self, limit):
@@ -50,14 +52,16 @@ class CreditRescoreQueue(models.Model):
 
         The rows are deleted in the caller's transaction: if rescoring fails they come back.
         """
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             DELETE FROM credit_rescore_queue
              WHERE id IN (SELECT id FROM credit_rescore_queue ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
          RETURNING company_id, partner_id
             """,
-            limit,
-        ))
+                limit,
+            )
+        )
         todo = {}
         for company_id, partner_id in self.env.cr.fetchall():
             todo.setdefault(company_id, set()).add(partner_id)

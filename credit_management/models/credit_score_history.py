@@ -17,7 +17,9 @@ class CreditScoreHistory(models.Model):
     _order = "date desc, id desc"
     _rec_name = "partner_id"
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade", index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, ondelete="cascade", index=True
+    )
     company_id = fields.Many2one("res.company", required=True, ondelete="cascade", index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
@@ -59,11 +61,15 @@ class CreditScoreHistory(models.Model):
         """
         self.ensure_one()
         self.flush_recordset()
-        self.env.cr.execute(SQL(
-            "SELECT %s FROM credit_score_history WHERE id = %s",
-            SQL(", ").join(SQL.identifier(col) for name in scoring.FACTORS for col in (name, f"{name}_points")),
-            self.id,
-        ))
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM credit_score_history WHERE id = %s",
+                SQL(", ").join(
+                    SQL.identifier(col) for name in scoring.FACTORS for col in (name, f"{name}_points")
+                ),
+                self.id,
+            )
+        )
         row = self.env.cr.fetchone()
         return [
             (scoring.FACTOR_LABELS[name], row[2 * i], row[2 * i + 1])

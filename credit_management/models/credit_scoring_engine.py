@@ -61,7 +61,8 @@ class CreditScoringEngine(models.AbstractModel):
             if auto_commit:
                 self._rescore(company, ids, trigger)
                 self.env["ir.cron"]._notify_progress(done=done + len(ids), remaining=0)
-                self.env.cr.commit()
+                # One batch per transaction, by design: a crash keeps the batches done.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             else:
                 with self.env.cr.savepoint():
                     self._rescore(company, ids, trigger)
@@ -81,10 +82,12 @@ class CreditScoringEngine(models.AbstractModel):
 
     @api.model
     def _stale_customers(self, company, cutoff, after_id, limit):
-        self.env["res.partner"].flush_model(["commercial_partner_id", "customer_rank", "active", "company_id",
-                                             "credit_score_date"])
-        self.env.cr.execute(SQL(
-            """
+        self.env["res.partner"].flush_model(
+            ["commercial_partner_id", "customer_rank", "active", "company_id", "credit_score_date"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT id FROM res_partner
              WHERE id = commercial_partner_id AND customer_rank > 0 AND active
                AND (company_id IS NULL OR company_id = %(company)s)
@@ -93,8 +96,13 @@ class CreditScoringEngine(models.AbstractModel):
              ORDER BY id
              LIMIT %(limit)s
             """,
-            company=company.id, key=str(company.id), after=after_id, cutoff=cutoff, limit=limit,
-        ))
+                company=company.id,
+                key=str(company.id),
+                after=after_id,
+                cutoff=cutoff,
+                limit=limit,
+            )
+        )
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
@@ -164,8 +172,9 @@ class CreditScoringEngine(models.AbstractModel):
     @api.model
     def _invoicing(self, company, ids, accounts, today, since):
         """First invoice, 12-month volume, invoiced and refunded amounts since ``since``."""
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT aml.partner_id,
                    MIN(aml.date) FILTER (WHERE aml.balance > 0),
                    COALESCE(SUM(aml.balance) FILTER (WHERE aml.balance > 0 AND aml.date > %(year_ago)s), 0),
@@ -177,13 +186,19 @@ class CreditScoringEngine(models.AbstractModel):
                AND aml.display_type = 'payment_term' AND aml.parent_state = 'posted'
              GROUP BY aml.partner_id
             """,
-            partners=ids.tolist(), company=company.id, accounts=accounts,
-            year_ago=today - timedelta(days=365), since=since,
-        ))
+                partners=ids.tolist(),
+                company=company.id,
+                accounts=accounts,
+                year_ago=today - timedelta(days=365),
+                since=since,
+            )
+        )
         rows = self.env.cr.fetchall()
         row_ids = np.array([r[0] for r in rows], dtype=np.int64)
         return {
-            "first_invoice": _place(ids, row_ids, [r[1] for r in rows], np.datetime64("NaT"), "datetime64[D]"),
+            "first_invoice": _place(
+                ids, row_ids, [r[1] for r in rows], np.datetime64("NaT"), "datetime64[D]"
+            ),
             "volume_12m": _place(ids, row_ids, [r[2] for r in rows], 0.0),
             "invoiced": _place(ids, row_ids, [r[3] for r in rows], 0.0),
             "refunded": _place(ids, row_ids, [r[4] for r in rows], 0.0),
@@ -199,8 +214,9 @@ class CreditScoringEngine(models.AbstractModel):
         one paid late and after the last promotion.
         """
         self.env["account.partial.reconcile"].flush_model()
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             WITH settled AS (
                 SELECT inv.partner_id, inv.date_maturity, inv.reconciled,
                        SUM(apr.amount) AS paid,
@@ -233,8 +249,13 @@ class CreditScoringEngine(models.AbstractModel):
               JOIN res_partner p ON p.id = m.partner_id
              GROUP BY m.partner_id
             """,
-            partners=ids.tolist(), company=company.id, accounts=accounts, since=since, key=str(company.id),
-        ))
+                partners=ids.tolist(),
+                company=company.id,
+                accounts=accounts,
+                since=since,
+                key=str(company.id),
+            )
+        )
         rows = self.env.cr.fetchall()
         row_ids = np.array([r[0] for r in rows], dtype=np.int64)
         return {
@@ -249,15 +270,23 @@ class CreditScoringEngine(models.AbstractModel):
         """Current company-dependent profile values, as arrays aligned with ``ids``."""
         partner = self.env["res.partner"].with_company(company)
         columns = sorted(PROFILE_READ)
-        self.env.cr.execute(SQL(
-            "SELECT %s FROM res_partner p WHERE p.id = ANY(%s) ORDER BY p.id",
-            SQL(", ").join(partner._field_to_sql("p", fname) for fname in columns),
-            ids.tolist(),
-        ))
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM res_partner p WHERE p.id = ANY(%s) ORDER BY p.id",
+                SQL(", ").join(partner._field_to_sql("p", fname) for fname in columns),
+                ids.tolist(),
+            )
+        )
         rows = self.env.cr.fetchall()
-        raw = dict(zip(columns, zip(*rows, strict=True), strict=True)) if rows else {c: () for c in columns}
-        floats = ("credit_score", "credit_limit", "credit_limit_factor", "credit_avg_days_late",
-                  "credit_utilisation", "credit_external_score")
+        raw = dict(zip(columns, zip(*rows, strict=True), strict=True)) if rows else dict.fromkeys(columns, ())
+        floats = (
+            "credit_score",
+            "credit_limit",
+            "credit_limit_factor",
+            "credit_avg_days_late",
+            "credit_utilisation",
+            "credit_external_score",
+        )
         profile = {f: np.array([np.nan if v is None else v for v in raw[f]], dtype=float) for f in floats}
         for fname in ("credit_grade_id", "property_payment_term_id", "credit_hold_user_id"):
             profile[fname] = np.array([v or 0 for v in raw[fname]], dtype=np.int64)
@@ -299,7 +328,9 @@ class CreditScoringEngine(models.AbstractModel):
 
     @api.model
     def _company_grades(self, company):
-        return self.env["credit.grade"].sudo().search([("company_id", "=", company.id)], order="min_score desc")
+        return (
+            self.env["credit.grade"].sudo().search([("company_id", "=", company.id)], order="min_score desc")
+        )
 
     @api.model
     def _grade_positions(self, scores, has_history, grades, policy):
@@ -324,34 +355,43 @@ class CreditScoringEngine(models.AbstractModel):
     @api.model
     def _new_profiles(self, before, outcome, result, grade_pos, grades, values, data, today):
         new = outcome.profile
-        term_of_grade = np.array(grades.mapped(lambda g: g.payment_term_id.id or 0), dtype=np.int64)[grade_pos]
+        term_of_grade = np.array(grades.mapped(lambda g: g.payment_term_id.id or 0), dtype=np.int64)[
+            grade_pos
+        ]
         keep_term = before["credit_limit_manual"] | (term_of_grade == 0)
         now = np.datetime64(fields.Datetime.now(), "s")
         with np.errstate(divide="ignore", invalid="ignore"):
-            utilisation = np.where(new.credit_limit > 0, np.maximum(data["exposure"], 0) / new.credit_limit, np.nan)
+            utilisation = np.where(
+                new.credit_limit > 0, np.maximum(data["exposure"], 0) / new.credit_limit, np.nan
+            )
         after = dict(before)
-        after.update({
-            "credit_score": np.round(np.where(data["has_history"], result.score, np.nan), 1),
-            "credit_grade_id": np.array(grades.ids, dtype=np.int64)[grade_pos],
-            "credit_score_date": np.full(len(grade_pos), now),
-            "credit_limit": new.credit_limit,
-            "property_payment_term_id": np.where(keep_term, before["property_payment_term_id"], term_of_grade),
-            "credit_limit_factor": new.limit_factor,
-            "credit_promoted_date": new.promoted_date,
-            "credit_demoted_date": new.demoted_date,
-            "credit_hold": new.hold,
-            "credit_hold_automatic": new.hold_automatic,
-            "credit_avg_days_late": np.round(values["avg_dbt"], 1),
-            "credit_utilisation": np.round(utilisation * 100.0, 1),
-        })
+        after.update(
+            {
+                "credit_score": np.round(np.where(data["has_history"], result.score, np.nan), 1),
+                "credit_grade_id": np.array(grades.ids, dtype=np.int64)[grade_pos],
+                "credit_score_date": np.full(len(grade_pos), now),
+                "credit_limit": new.credit_limit,
+                "property_payment_term_id": np.where(
+                    keep_term, before["property_payment_term_id"], term_of_grade
+                ),
+                "credit_limit_factor": new.limit_factor,
+                "credit_promoted_date": new.promoted_date,
+                "credit_demoted_date": new.demoted_date,
+                "credit_hold": new.hold,
+                "credit_hold_automatic": new.hold_automatic,
+                "credit_avg_days_late": np.round(values["avg_dbt"], 1),
+                "credit_utilisation": np.round(utilisation * 100.0, 1),
+            }
+        )
         placed, lifted = outcome.hold_placed, outcome.hold_lifted
         reasons = before["credit_hold_reason"].copy()
         for i in np.flatnonzero(placed):
             reasons[i] = _("Open item overdue %s days", int(data["max_days_overdue"][i]))
         reasons[lifted] = None
         after["credit_hold_reason"] = reasons
-        after["credit_hold_date"] = np.where(placed, now, np.where(lifted, np.datetime64("NaT"),
-                                                                   before["credit_hold_date"]))
+        after["credit_hold_date"] = np.where(
+            placed, now, np.where(lifted, np.datetime64("NaT"), before["credit_hold_date"])
+        )
         after["credit_hold_user_id"] = np.where(placed | lifted, 0, before["credit_hold_user_id"])
         return after
 
@@ -373,9 +413,11 @@ class CreditScoringEngine(models.AbstractModel):
             "limit": ~np.isclose(before["credit_limit"], after["credit_limit"]),
             "term": differs("property_payment_term_id"),
             "hold": differs("credit_hold"),
-            "score": (score_moved >= max(policy.history_min_change, 0.05)) & ~(
-                np.isnan(before["credit_score"]) & np.isnan(after["credit_score"])),
-            "factor": differs("credit_limit_factor") | differs("credit_promoted_date") | differs("credit_demoted_date"),
+            "score": (score_moved >= max(policy.history_min_change, 0.05))
+            & ~(np.isnan(before["credit_score"]) & np.isnan(after["credit_score"])),
+            "factor": differs("credit_limit_factor")
+            | differs("credit_promoted_date")
+            | differs("credit_demoted_date"),
         }
         changes["profile"] = changes["grade"] | changes["limit"] | changes["term"] | changes["hold"]
         changes["any"] = first | changes["profile"] | changes["score"]
@@ -415,22 +457,33 @@ class CreditScoringEngine(models.AbstractModel):
             ]
             value = SQL("v.%s", SQL.identifier(fname))
             if sql_type in ("float8", "int4"):
-                value = SQL("NULLIF(%s, %s)", value, SQL("'NaN'::float8") if sql_type == "float8" else SQL("0"))
+                value = SQL(
+                    "NULLIF(%s, %s)", value, SQL("'NaN'::float8") if sql_type == "float8" else SQL("0")
+                )
             column = SQL.identifier(fname)
-            sets.append(SQL(
-                """%(col)s = CASE WHEN NOT v.%(flag)s THEN p.%(col)s
+            sets.append(
+                SQL(
+                    """%(col)s = CASE WHEN NOT v.%(flag)s THEN p.%(col)s
                                   WHEN %(value)s IS NULL THEN p.%(col)s - %(key)s
-                                  ELSE COALESCE(p.%(col)s, '{}'::jsonb) || jsonb_build_object(%(key)s, %(value)s)
+                                  ELSE COALESCE(p.%(col)s, '{}'::jsonb)
+                                       || jsonb_build_object(%(key)s, %(value)s)
                              END""",
-                col=column, flag=SQL.identifier(f"{fname}__set"), value=value, key=key,
-            ))
-        self.env.cr.execute(SQL(
-            "UPDATE res_partner p SET %s FROM unnest(%s::int[], %s) AS v(id, %s) WHERE p.commercial_partner_id = v.id",
-            SQL(", ").join(sets),
-            ids.tolist(),
-            SQL(", ").join(arrays),
-            SQL(", ").join(SQL.identifier(n) for n in names),
-        ))
+                    col=column,
+                    flag=SQL.identifier(f"{fname}__set"),
+                    value=value,
+                    key=key,
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner p SET %s FROM unnest(%s::int[], %s) AS v(id, %s) "
+                "WHERE p.commercial_partner_id = v.id",
+                SQL(", ").join(sets),
+                ids.tolist(),
+                SQL(", ").join(arrays),
+                SQL(", ").join(SQL.identifier(n) for n in names),
+            )
+        )
 
     @api.model
     def _insert_history(self, company, ids, before, after, changes, result, values, data, trigger, note):
@@ -455,30 +508,43 @@ class CreditScoringEngine(models.AbstractModel):
         points = dict(zip(result.factors, result.contributions.T, strict=True))
         for name in scoring.FACTORS:
             columns[name] = ("float8", values[name])
-            columns[f"{name}_points"] = ("float8", np.where(np.isnan(values[name]), np.nan,
-                                                            points.get(name, np.full(len(ids), np.nan))))
+            columns[f"{name}_points"] = (
+                "float8",
+                np.where(np.isnan(values[name]), np.nan, points.get(name, np.full(len(ids), np.nan))),
+            )
         names = list(columns)
         selects = [
-            SQL("NULLIF(v.%s, 'NaN'::float8)", SQL.identifier(n)) if columns[n][0] == "float8"
-            else SQL("NULLIF(v.%s, 0)", SQL.identifier(n)) if columns[n][0] == "int4" and n != "partner_id"
+            SQL("NULLIF(v.%s, 'NaN'::float8)", SQL.identifier(n))
+            if columns[n][0] == "float8"
+            else SQL("NULLIF(v.%s, 0)", SQL.identifier(n))
+            if columns[n][0] == "int4" and n != "partner_id"
             else SQL("v.%s", SQL.identifier(n))
             for n in names
         ]
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             INSERT INTO credit_score_history (company_id, date, trigger, create_uid, write_uid, create_date,
                                               write_date, %(names)s)
             SELECT %(company)s, %(now)s, %(trigger)s, %(uid)s, %(uid)s, %(now)s, %(now)s, %(selects)s
               FROM unnest(%(arrays)s) AS v(%(names)s)
             """,
-            names=SQL(", ").join(SQL.identifier(n) for n in names),
-            selects=SQL(", ").join(selects),
-            arrays=SQL(", ").join(
-                SQL("%s::%s[]", _sql_list(np.asarray(columns[n][1])[rows], columns[n][0]), SQL(columns[n][0]))
-                for n in names
-            ),
-            company=company.id, now=fields.Datetime.now(), trigger=trigger, uid=self.env.uid,
-        ))
+                names=SQL(", ").join(SQL.identifier(n) for n in names),
+                selects=SQL(", ").join(selects),
+                arrays=SQL(", ").join(
+                    SQL(
+                        "%s::%s[]",
+                        _sql_list(np.asarray(columns[n][1])[rows], columns[n][0]),
+                        SQL(columns[n][0]),
+                    )
+                    for n in names
+                ),
+                company=company.id,
+                now=fields.Datetime.now(),
+                trigger=trigger,
+                uid=self.env.uid,
+            )
+        )
 
     @api.model
     def _history_notes(self, before, after, changes, data, note):
@@ -505,34 +571,56 @@ class CreditScoringEngine(models.AbstractModel):
         rows = np.flatnonzero((changes["profile"] & ~changes["first"]) | decided)
         if not len(rows):
             return
-        grades = self.env["credit.grade"].browse(_ids(before["credit_grade_id"][rows], after["credit_grade_id"][rows]))
+        grades = self.env["credit.grade"].browse(
+            _ids(before["credit_grade_id"][rows], after["credit_grade_id"][rows])
+        )
         terms = self.env["account.payment.term"].browse(
-            _ids(before["property_payment_term_id"][rows], after["property_payment_term_id"][rows]))
+            _ids(before["property_payment_term_id"][rows], after["property_payment_term_id"][rows])
+        )
         currency = self.env.company.currency_id
         bodies = {}
         for i in rows:
             lines = []
             if changes["grade"][i]:
-                lines.append(_("Grade: %(old)s → %(new)s (score %(score)s)",
-                               old=grades.browse(int(before["credit_grade_id"][i])).display_name or _("none"),
-                               new=grades.browse(int(after["credit_grade_id"][i])).display_name,
-                               score=_fmt(after["credit_score"][i])))
+                lines.append(
+                    _(
+                        "Grade: %(old)s → %(new)s (score %(score)s)",
+                        old=grades.browse(int(before["credit_grade_id"][i])).display_name or _("none"),
+                        new=grades.browse(int(after["credit_grade_id"][i])).display_name,
+                        score=_fmt(after["credit_score"][i]),
+                    )
+                )
             if changes["limit"][i]:
-                why = (_("promoted: %s invoices in a row paid on time", policy.promote_after_on_time)
-                       if outcome.promoted[i] else
-                       _("demoted: an item overdue %s days", int(data["max_days_overdue"][i]))
-                       if outcome.demoted[i] else _("grade rule"))
-                lines.append(_("Credit limit: %(old)s → %(new)s (%(why)s)",
-                               old=format_amount(self.env, before["credit_limit"][i], currency),
-                               new=format_amount(self.env, after["credit_limit"][i], currency), why=why))
+                why = (
+                    _("promoted: %s invoices in a row paid on time", policy.promote_after_on_time)
+                    if outcome.promoted[i]
+                    else _("demoted: an item overdue %s days", int(data["max_days_overdue"][i]))
+                    if outcome.demoted[i]
+                    else _("grade rule")
+                )
+                lines.append(
+                    _(
+                        "Credit limit: %(old)s → %(new)s (%(why)s)",
+                        old=format_amount(self.env, before["credit_limit"][i], currency),
+                        new=format_amount(self.env, after["credit_limit"][i], currency),
+                        why=why,
+                    )
+                )
             if changes["term"][i]:
-                lines.append(_("Payment term: %(old)s → %(new)s",
-                               old=terms.browse(int(before["property_payment_term_id"][i])).display_name or _("none"),
-                               new=terms.browse(int(after["property_payment_term_id"][i])).display_name))
+                lines.append(
+                    _(
+                        "Payment term: %(old)s → %(new)s",
+                        old=terms.browse(int(before["property_payment_term_id"][i])).display_name
+                        or _("none"),
+                        new=terms.browse(int(after["property_payment_term_id"][i])).display_name,
+                    )
+                )
             if changes["hold"][i]:
-                lines.append(_("Credit hold placed: %s", after["credit_hold_reason"][i]) if after["credit_hold"][i]
-                             else _("Credit hold lifted: no item overdue more than %s days",
-                                    policy.hold_overdue_days))
+                lines.append(
+                    _("Credit hold placed: %s", after["credit_hold_reason"][i])
+                    if after["credit_hold"][i]
+                    else _("Credit hold lifted: no item overdue more than %s days", policy.hold_overdue_days)
+                )
             if lines:
                 bodies[int(ids[i])] = Markup("<p>%s</p><ul>%s</ul>") % (
                     _("Credit profile updated by the credit policy:"),
@@ -555,7 +643,8 @@ class CreditScoringEngine(models.AbstractModel):
         scored_before = ~changes["first"]
         kinds = {
             "grade_drop": scored_before & (new_min < old_min),
-            "score_below": scored_before & (after["credit_score"] < threshold)
+            "score_below": scored_before
+            & (after["credit_score"] < threshold)
             & ~(before["credit_score"] < threshold),
             "utilisation": (after["credit_utilisation"] > util_threshold)
             & ~(before["credit_utilisation"] > util_threshold),
@@ -577,13 +666,15 @@ class CreditScoringEngine(models.AbstractModel):
         if not wanted or not controller:
             return 0
         self.env["mail.activity"].flush_model(["res_model", "res_id", "credit_alert_kind", "active"])
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT res_id, credit_alert_kind FROM mail_activity
              WHERE res_model = 'res.partner' AND res_id = ANY(%s) AND credit_alert_kind IS NOT NULL AND active
             """,
-            list({pid for pid, _kind in wanted}),
-        ))
+                list({pid for pid, _kind in wanted}),
+            )
+        )
         open_alerts = set(self.env.cr.fetchall())
         wanted = [(pid, kind) for pid, kind in dict.fromkeys(wanted) if (pid, kind) not in open_alerts]
         activity_type = self.env.ref("credit_management.mail_activity_type_credit_review")
@@ -592,19 +683,21 @@ class CreditScoringEngine(models.AbstractModel):
         activities = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
         # One create per kind: a batch naming a customer twice would subscribe the controller twice.
         for kind in dict.fromkeys(kind for _pid, kind in wanted):
-            activities.create([
-                {
-                    "res_model_id": model_id,
-                    "res_id": pid,
-                    "activity_type_id": activity_type.id,
-                    "user_id": controller.id,
-                    "summary": _("Credit review: %s", labels[kind]),
-                    "credit_alert_kind": kind,
-                    "date_deadline": fields.Date.context_today(self),
-                }
-                for pid, pid_kind in wanted
-                if pid_kind == kind
-            ])
+            activities.create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": pid,
+                        "activity_type_id": activity_type.id,
+                        "user_id": controller.id,
+                        "summary": _("Credit review: %s", labels[kind]),
+                        "credit_alert_kind": kind,
+                        "date_deadline": fields.Date.context_today(self),
+                    }
+                    for pid, pid_kind in wanted
+                    if pid_kind == kind
+                ]
+            )
         return len(wanted)
 
 
@@ -613,7 +706,7 @@ def _place(ids, row_ids, values, fill, dtype=float):
     out = np.full(len(ids), fill, dtype=dtype)
     if len(row_ids):
         out[np.searchsorted(ids, row_ids)] = np.array(
-            [fill if v is None else v for v in values] if dtype != float else values, dtype=dtype
+            [fill if v is None else v for v in values] if dtype is not float else values, dtype=dtype
         )
     return out
 

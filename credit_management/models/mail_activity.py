@@ -12,5 +12,7 @@ class MailActivity(models.Model):
     _inherit = "mail.activity"
 
     credit_alert_kind = fields.Selection(
-        ALERT_KINDS, index="btree_not_null", help="Set on credit review alerts; one open alert per kind and customer."
+        ALERT_KINDS,
+        index="btree_not_null",
+        help="Set on credit review alerts; one open alert per kind and customer.",
     )

@@ -8,12 +8,27 @@ CREDIT_CONTROLLER = "credit_management.group_credit_controller"
 CORE_CREDIT_GROUPS = "account.group_account_invoice,account.group_account_readonly"
 
 # Written by the credit policy or by controllers; salespeople only read them.
-CONTROLLED_FIELDS = frozenset({
-    "credit_score", "credit_grade_id", "credit_score_date", "credit_limit", "property_payment_term_id",
-    "credit_hold", "credit_hold_reason", "credit_hold_user_id", "credit_hold_date", "credit_hold_automatic",
-    "credit_limit_manual", "credit_limit_factor", "credit_promoted_date", "credit_demoted_date",
-    "credit_avg_days_late", "credit_utilisation", "credit_external_score",
-})
+CONTROLLED_FIELDS = frozenset(
+    {
+        "credit_score",
+        "credit_grade_id",
+        "credit_score_date",
+        "credit_limit",
+        "property_payment_term_id",
+        "credit_hold",
+        "credit_hold_reason",
+        "credit_hold_user_id",
+        "credit_hold_date",
+        "credit_hold_automatic",
+        "credit_limit_manual",
+        "credit_limit_factor",
+        "credit_promoted_date",
+        "credit_demoted_date",
+        "credit_avg_days_late",
+        "credit_utilisation",
+        "credit_external_score",
+    }
+)
 # Shared by a company and its contacts, like Odoo's own credit limit and payment term.
 COMMERCIAL_CREDIT_FIELDS = sorted(CONTROLLED_FIELDS - {"credit_limit", "property_payment_term_id"})
 
@@ -28,56 +43,102 @@ class ResPartner(models.Model):
     property_payment_term_id = fields.Many2one(tracking=True)
 
     credit_score = fields.Float(
-        company_dependent=True, readonly=True, digits=(5, 1), groups=CREDIT_USER,
+        company_dependent=True,
+        readonly=True,
+        digits=(5, 1),
+        groups=CREDIT_USER,
         help="0 (worst) to 100 (best), from the customer's payment behaviour. Empty for a customer "
         "without invoicing history.",
     )
     credit_grade_id = fields.Many2one(
-        "credit.grade", string="Credit Grade", company_dependent=True, readonly=True, groups=CREDIT_USER,
+        "credit.grade",
+        string="Credit Grade",
+        company_dependent=True,
+        readonly=True,
+        groups=CREDIT_USER,
         tracking=True,
     )
     credit_grade_color = fields.Integer(related="credit_grade_id.color", groups=CREDIT_USER)
-    credit_score_date = fields.Datetime("Scored On", company_dependent=True, readonly=True, groups=CREDIT_USER)
+    credit_score_date = fields.Datetime(
+        "Scored On", company_dependent=True, readonly=True, groups=CREDIT_USER
+    )
     credit_hold = fields.Boolean(
-        "Credit Hold", company_dependent=True, readonly=True, groups=CREDIT_USER, tracking=True,
+        company_dependent=True,
+        readonly=True,
+        groups=CREDIT_USER,
+        tracking=True,
         help="No order can be confirmed for a customer on hold.",
     )
     credit_hold_reason = fields.Char(company_dependent=True, readonly=True, groups=CREDIT_USER, tracking=True)
     credit_hold_user_id = fields.Many2one(
-        "res.users", "Hold Placed By", company_dependent=True, readonly=True, groups=CREDIT_USER,
+        "res.users",
+        "Hold Placed By",
+        company_dependent=True,
+        readonly=True,
+        groups=CREDIT_USER,
         help="Empty when the credit policy placed the hold.",
     )
-    credit_hold_date = fields.Datetime("On Hold Since", company_dependent=True, readonly=True, groups=CREDIT_USER)
+    credit_hold_date = fields.Datetime(
+        "On Hold Since", company_dependent=True, readonly=True, groups=CREDIT_USER
+    )
     credit_hold_automatic = fields.Boolean(
-        company_dependent=True, readonly=True, groups=CREDIT_USER,
+        company_dependent=True,
+        readonly=True,
+        groups=CREDIT_USER,
         help="Placed by the credit policy, which lifts it once no item is overdue past the threshold.",
     )
     credit_limit_manual = fields.Boolean(
-        "Manual Credit Limit", company_dependent=True, groups=CREDIT_USER, tracking=True,
+        "Manual Credit Limit",
+        company_dependent=True,
+        groups=CREDIT_USER,
+        tracking=True,
         help="The credit policy leaves this customer's credit limit and payment term alone.",
     )
     credit_limit_factor = fields.Float(
-        company_dependent=True, readonly=True, digits=(6, 4), groups=CREDIT_USER,
+        company_dependent=True,
+        readonly=True,
+        digits=(6, 4),
+        groups=CREDIT_USER,
         help="Promotions and demotions so far, as a multiplier of the grade's limit.",
     )
-    credit_promoted_date = fields.Date("Last Promotion", company_dependent=True, readonly=True, groups=CREDIT_USER)
-    credit_demoted_date = fields.Date("Last Demotion", company_dependent=True, readonly=True, groups=CREDIT_USER)
+    credit_promoted_date = fields.Date(
+        "Last Promotion", company_dependent=True, readonly=True, groups=CREDIT_USER
+    )
+    credit_demoted_date = fields.Date(
+        "Last Demotion", company_dependent=True, readonly=True, groups=CREDIT_USER
+    )
     credit_avg_days_late = fields.Float(
-        "Avg Days Late", company_dependent=True, readonly=True, digits=(6, 1), groups=CREDIT_USER,
+        "Avg Days Late",
+        company_dependent=True,
+        readonly=True,
+        digits=(6, 1),
+        groups=CREDIT_USER,
         help="Amount-weighted days beyond terms of the invoices paid over the policy's lookback.",
     )
     credit_utilisation = fields.Float(
-        "Utilisation (%)", company_dependent=True, readonly=True, digits=(6, 1), groups=CREDIT_USER,
+        "Utilisation (%)",
+        company_dependent=True,
+        readonly=True,
+        digits=(6, 1),
+        groups=CREDIT_USER,
         help="Exposure as a share of the credit limit at the last scoring.",
     )
     credit_external_score = fields.Float(
-        "External Score", company_dependent=True, digits=(5, 1), groups=CREDIT_USER, tracking=True,
+        "External Score",
+        company_dependent=True,
+        digits=(5, 1),
+        groups=CREDIT_USER,
+        tracking=True,
         help="Normalised (0-100) score from a credit bureau; used by the scoring when set.",
     )
 
-    credit_currency_id = fields.Many2one("res.currency", compute="_compute_credit_currency_id", groups=CREDIT_USER)
+    credit_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_credit_currency_id", groups=CREDIT_USER
+    )
     credit_exposure = fields.Monetary(
-        compute="_compute_credit_exposure", currency_field="credit_currency_id", groups=CREDIT_USER,
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_USER,
         help="Open receivables + unposted invoices + confirmed orders not yet invoiced, in company currency.",
     )
     credit_available = fields.Monetary(
@@ -90,7 +151,10 @@ class ResPartner(models.Model):
         "Max Days Overdue", compute="_compute_credit_exposure", groups=CREDIT_USER
     )
     credit_history_ids = fields.One2many(
-        "credit.score.history", "partner_id", string="Credit History", groups=CREDIT_USER,
+        "credit.score.history",
+        "partner_id",
+        string="Credit History",
+        groups=CREDIT_USER,
         domain=lambda self: [("company_id", "=", self.env.company.id)],
     )
     credit_breakdown_html = fields.Html(
@@ -125,12 +189,16 @@ class ResPartner(models.Model):
         history = self.env["credit.score.history"]
         for partner in self:
             last = history.search(
-                [("partner_id", "=", partner.commercial_partner_id.id), ("company_id", "=", self.env.company.id)],
+                [
+                    ("partner_id", "=", partner.commercial_partner_id.id),
+                    ("company_id", "=", self.env.company.id),
+                ],
                 limit=1,
             )
             partner.credit_breakdown_html = (
                 self.env["ir.qweb"]._render("credit_management.credit_breakdown", {"history": last})
-                if last else False
+                if last
+                else False
             )
 
     # ------------------------------------------------------------------
@@ -158,10 +226,13 @@ class ResPartner(models.Model):
         touched = CONTROLLED_FIELDS.intersection(vals)
         if touched and not self.env.su and not self.env.user.has_group(CREDIT_CONTROLLER):
             labels = ", ".join(sorted(self._fields[f].string for f in touched))
-            raise AccessError(_(
-                "Only credit controllers can change %(fields)s. Ask a credit controller, or request an "
-                "approval from the sale order.", fields=labels,
-            ))
+            raise AccessError(
+                _(
+                    "Only credit controllers can change %(fields)s. Ask a credit controller, or request an "
+                    "approval from the sale order.",
+                    fields=labels,
+                )
+            )
 
     # ------------------------------------------------------------------
     # Actions
@@ -171,8 +242,15 @@ class ResPartner(models.Model):
         if not self.env.user.has_group(CREDIT_USER):
             raise AccessError(_("Rescoring customers needs the Credit Management user group."))
         company = self.env.company
-        summary = self.env["credit.scoring.engine"].sudo()._rescore(
-            company, self.commercial_partner_id.ids, "manual", note=_("Rescored by %s.", self.env.user.name)
+        summary = (
+            self.env["credit.scoring.engine"]
+            .sudo()
+            ._rescore(
+                company,
+                self.commercial_partner_id.ids,
+                "manual",
+                note=_("Rescored by %s.", self.env.user.name),
+            )
         )
         return {
             "type": "ir.actions.client",
@@ -199,7 +277,9 @@ class ResPartner(models.Model):
         self._credit_set_hold(False, "")
 
     def action_view_credit_history(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id("credit_management.action_credit_score_history")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.action_credit_score_history"
+        )
         action["domain"] = [("partner_id", "in", self.commercial_partner_id.ids)]
         action["context"] = {"search_default_group_by_partner": len(self) > 1}
         return action
@@ -210,15 +290,20 @@ class ResPartner(models.Model):
     def _credit_set_hold(self, hold, reason):
         """Place or lift a manual credit hold on the commercial partners, with a chatter note."""
         partners = self.commercial_partner_id
-        partners.write({
-            "credit_hold": hold,
-            "credit_hold_reason": reason if hold else False,
-            "credit_hold_user_id": self.env.user.id if hold else False,
-            "credit_hold_date": fields.Datetime.now() if hold else False,
-            "credit_hold_automatic": False,
-        })
-        body = (Markup("%s<br/>%s") % (_("Credit hold placed by %s.", self.env.user.name), reason) if hold
-                else _("Credit hold lifted by %s.", self.env.user.name))
+        partners.write(
+            {
+                "credit_hold": hold,
+                "credit_hold_reason": reason if hold else False,
+                "credit_hold_user_id": self.env.user.id if hold else False,
+                "credit_hold_date": fields.Datetime.now() if hold else False,
+                "credit_hold_automatic": False,
+            }
+        )
+        body = (
+            Markup("%s<br/>%s") % (_("Credit hold placed by %s.", self.env.user.name), reason)
+            if hold
+            else _("Credit hold lifted by %s.", self.env.user.name)
+        )
         partners._message_log_batch(bodies=dict.fromkeys(partners.ids, body))
         if hold:
             partners._credit_alert_hold()
@@ -236,6 +321,8 @@ class ResPartner(models.Model):
     def _cron_credit_rescore(self):
         """Daily: every customer of every company."""
         engine = self.env["credit.scoring.engine"].sudo()
+        # Every company is rescored; companies are few.
+        # pylint: disable-next=no-search-all
         for company in self.env["res.company"].sudo().search([]):
             engine._rescore_company(company, trigger="cron")
 

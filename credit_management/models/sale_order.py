@@ -20,7 +20,10 @@ class SaleOrder(models.Model):
         "credit.approval.request", "order_id", string="Credit Approvals", groups=CREDIT_USER
     )
     credit_approval_id = fields.Many2one(
-        "credit.approval.request", string="Credit Approval", compute="_compute_credit_approval", groups=CREDIT_USER
+        "credit.approval.request",
+        string="Credit Approval",
+        compute="_compute_credit_approval",
+        groups=CREDIT_USER,
     )
     credit_approval_state = fields.Selection(
         STATES, compute="_compute_credit_approval", search="_search_credit_approval_state", groups=CREDIT_USER
@@ -28,10 +31,13 @@ class SaleOrder(models.Model):
     credit_check_action = fields.Selection(CHECK_ACTIONS, compute="_compute_credit_check", groups=CREDIT_USER)
     credit_check_level = fields.Selection(
         [("info", "Info"), ("warning", "Warning"), ("danger", "Danger")],
-        compute="_compute_credit_check", groups=CREDIT_USER,
+        compute="_compute_credit_check",
+        groups=CREDIT_USER,
     )
     credit_check_message = fields.Char(
-        compute="_compute_credit_check", groups=CREDIT_USER, help="What Confirm will do, given the customer's credit."
+        compute="_compute_credit_check",
+        groups=CREDIT_USER,
+        help="What Confirm will do, given the customer's credit.",
     )
     credit_grade_id = fields.Many2one("credit.grade", compute="_compute_credit_check", groups=CREDIT_USER)
     credit_currency_id = fields.Many2one(related="company_id.currency_id", string="Credit Currency")
@@ -39,7 +45,9 @@ class SaleOrder(models.Model):
         compute="_compute_credit_check", currency_field="credit_currency_id", groups=CREDIT_USER
     )
     credit_exposure = fields.Monetary(
-        compute="_compute_credit_check", currency_field="credit_currency_id", groups=CREDIT_USER,
+        compute="_compute_credit_check",
+        currency_field="credit_currency_id",
+        groups=CREDIT_USER,
         help="Customer's exposure including this order, in company currency at today's rate.",
     )
     credit_available = fields.Monetary(
@@ -58,34 +66,51 @@ class SaleOrder(models.Model):
     def _search_credit_approval_state(self, operator, value):
         return [("credit_approval_ids.state", operator, value)]
 
-    @api.depends("partner_id", "company_id", "currency_id", "amount_total", "state", "credit_approval_ids.state")
+    @api.depends(
+        "partner_id", "company_id", "currency_id", "amount_total", "state", "credit_approval_ids.state"
+    )
     @api.depends_context("uid")
     def _compute_credit_check(self):
         draft = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id and o.company_id)
-        (self - draft).update({
-            "credit_check_action": False, "credit_check_level": False, "credit_check_message": False,
-            "credit_grade_id": False,
-            "credit_limit": 0.0, "credit_exposure": 0.0, "credit_available": 0.0,
-        })
+        (self - draft).update(
+            {
+                "credit_check_action": False,
+                "credit_check_level": False,
+                "credit_check_message": False,
+                "credit_grade_id": False,
+                "credit_limit": 0.0,
+                "credit_exposure": 0.0,
+                "credit_available": 0.0,
+            }
+        )
         service = self.env["credit.check"]
         for order in draft:
             try:
                 check = service._check_orders(order, together=False)[order.id]
             except UserError as error:  # e.g. a currency without rate: say so before the click
-                order.update({"credit_check_action": "block", "credit_check_level": "danger",
-                              "credit_check_message": error.args[0],
-                              "credit_grade_id": False, "credit_limit": 0.0, "credit_exposure": 0.0,
-                              "credit_available": 0.0})
+                order.update(
+                    {
+                        "credit_check_action": "block",
+                        "credit_check_level": "danger",
+                        "credit_check_message": error.args[0],
+                        "credit_grade_id": False,
+                        "credit_limit": 0.0,
+                        "credit_exposure": 0.0,
+                        "credit_available": 0.0,
+                    }
+                )
                 continue
-            order.update({
-                "credit_check_action": check.action,
-                "credit_check_level": service._level(check),
-                "credit_check_message": service._message(check),
-                "credit_grade_id": check.grade.id,
-                "credit_limit": check.limit,
-                "credit_exposure": check.exposure,
-                "credit_available": check.limit - check.exposure,
-            })
+            order.update(
+                {
+                    "credit_check_action": check.action,
+                    "credit_check_level": service._level(check),
+                    "credit_check_message": service._message(check),
+                    "credit_grade_id": check.grade.id,
+                    "credit_limit": check.limit,
+                    "credit_exposure": check.exposure,
+                    "credit_available": check.limit - check.exposure,
+                }
+            )
 
     # ------------------------------------------------------------------
     # CRUD
@@ -142,7 +167,12 @@ class SaleOrder(models.Model):
     # Business
     # ------------------------------------------------------------------
     def _credit_signature(self):
-        return (self.amount_total, self.currency_id.id, self.partner_id.commercial_partner_id.id, self.company_id.id)
+        return (
+            self.amount_total,
+            self.currency_id.id,
+            self.partner_id.commercial_partner_id.id,
+            self.company_id.id,
+        )
 
     def _credit_enforce(self):
         """Refuse confirming any order the credit check does not let through; log warnings."""
@@ -158,8 +188,9 @@ class SaleOrder(models.Model):
         refused = [c for c in checks.values() if not c.passes]
         if refused:
             raise self.env["credit.check"]._block_error(refused, self)
-        self.browse([c.order_id for c in checks.values() if c.action == "warn" and not c.approval]) \
-            ._credit_warn(checks)
+        self.browse(
+            [c.order_id for c in checks.values() if c.action == "warn" and not c.approval]
+        )._credit_warn(checks)
 
     def _credit_warn(self, checks):
         service = self.env["credit.check"]
@@ -192,8 +223,10 @@ class SaleOrder(models.Model):
                 )
 
     def _credit_waiting_notification(self, waiting, confirmed):
-        message = _("Waiting for credit approval: %s. A credit controller has been asked.",
-                    ", ".join(waiting.mapped("name")))
+        message = _(
+            "Waiting for credit approval: %s. A credit controller has been asked.",
+            ", ".join(waiting.mapped("name")),
+        )
         if confirmed:
             message += " " + _("Confirmed: %s.", ", ".join(confirmed.mapped("name")))
         return {

@@ -14,19 +14,27 @@ class CreditCommon(TransactionCase):
         cls.currency = cls.company.currency_id
         cls.today = fields.Date.context_today(cls.env["res.partner"])
         cls.policy = cls.env["credit.policy"]._for_company(cls.company)
-        cls.grades = {g.code: g for g in cls.env["credit.grade"].search([("company_id", "=", cls.company.id)])}
-        cls.product = cls.env["product.product"].create({
-            "name": "Credit test product",
-            "list_price": 100.0,
-            "taxes_id": [Command.clear()],
-            "invoice_policy": "order",
-        })
+        cls.grades = {
+            g.code: g for g in cls.env["credit.grade"].search([("company_id", "=", cls.company.id)])
+        }
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Credit test product",
+                "list_price": 100.0,
+                "taxes_id": [Command.clear()],
+                "invoice_policy": "order",
+            }
+        )
         cls.controller = new_test_user(
-            cls.env, login="credit_controller", name="Carla Controller",
+            cls.env,
+            login="credit_controller",
+            name="Carla Controller",
             groups="base.group_user,sales_team.group_sale_salesman,credit_management.group_credit_controller",
         )
         cls.salesman = new_test_user(
-            cls.env, login="credit_salesman", name="Sam Salesman",
+            cls.env,
+            login="credit_salesman",
+            name="Sam Salesman",
             groups="base.group_user,sales_team.group_sale_salesman",
         )
         cls.policy.controller_user_id = cls.controller
@@ -44,40 +52,63 @@ class CreditCommon(TransactionCase):
         return cls.today + timedelta(days=n)
 
     @classmethod
-    def invoice(cls, partner, amount, invoice_days=-60, due_days=30, currency=None, move_type="out_invoice",
-                post=True, company=None):
+    def invoice(
+        cls,
+        partner,
+        amount,
+        invoice_days=-60,
+        due_days=30,
+        currency=None,
+        move_type="out_invoice",
+        post=True,
+        company=None,
+    ):
         """An invoice dated ``invoice_days`` from today, due ``due_days`` after its date."""
         company = company or cls.company
         date = cls.days(invoice_days)
-        move = cls.env["account.move"].with_company(company).create({
-            "move_type": move_type,
-            "partner_id": partner.id,
-            "invoice_date": date,
-            "date": date,
-            "invoice_date_due": date + timedelta(days=due_days),
-            "invoice_payment_term_id": False,
-            "currency_id": (currency or company.currency_id).id,
-            "invoice_line_ids": [Command.create({
-                "product_id": cls.product.id,
-                "quantity": 1,
-                "price_unit": amount,
-                "tax_ids": [Command.clear()],
-            })],
-        })
+        move = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "invoice_date": date,
+                    "date": date,
+                    "invoice_date_due": date + timedelta(days=due_days),
+                    "invoice_payment_term_id": False,
+                    "currency_id": (currency or company.currency_id).id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": cls.product.id,
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
         if post:
             move.action_post()
         return move
 
     @classmethod
     def refund(cls, partner, amount, invoice_days=-30, **kwargs):
-        return cls.invoice(partner, amount, invoice_days=invoice_days, due_days=0, move_type="out_refund", **kwargs)
+        return cls.invoice(
+            partner, amount, invoice_days=invoice_days, due_days=0, move_type="out_refund", **kwargs
+        )
 
     @classmethod
     def pay(cls, invoice, pay_days, amount=None):
         """Register a payment ``pay_days`` from today (default: the open amount)."""
-        wizard = cls.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create({"payment_date": cls.days(pay_days)})
+        wizard = (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"payment_date": cls.days(pay_days)})
+        )
         if amount is not None:
             wizard.write({"amount": amount, "payment_difference_handling": "open"})
         return wizard._create_payments()
@@ -98,11 +129,21 @@ class CreditCommon(TransactionCase):
             "partner_id": partner.id,
             "user_id": user.id,
             "company_id": company.id,
-            "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 1,
-                                           "price_unit": amount, "tax_id": [Command.clear()]})],
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": cls.product.id,
+                        "product_uom_qty": 1,
+                        "price_unit": amount,
+                        "tax_id": [Command.clear()],
+                    }
+                )
+            ],
         }
         if currency:
-            pricelist = cls.env["product.pricelist"].create({"name": currency.name, "currency_id": currency.id})
+            pricelist = cls.env["product.pricelist"].create(
+                {"name": currency.name, "currency_id": currency.id}
+            )
             values["pricelist_id"] = pricelist.id
         return cls.env["sale.order"].with_user(user).with_company(company).create(values)
 
@@ -110,8 +151,9 @@ class CreditCommon(TransactionCase):
     def graded_customer(cls, name, grade_code, limit, **vals):
         """A customer with a manual limit in the given grade, as a controller would set them."""
         partner = cls.customer(name, **vals)
-        partner.write({"credit_grade_id": cls.grades[grade_code].id, "credit_limit": limit,
-                       "credit_limit_manual": True})
+        partner.write(
+            {"credit_grade_id": cls.grades[grade_code].id, "credit_limit": limit, "credit_limit_manual": True}
+        )
         return partner
 
     # ------------------------------------------------------------------
@@ -127,7 +169,11 @@ class CreditCommon(TransactionCase):
         )
 
     def alerts(self, partner, kind=None):
-        domain = [("res_model", "=", "res.partner"), ("res_id", "=", partner.id), ("credit_alert_kind", "!=", False)]
+        domain = [
+            ("res_model", "=", "res.partner"),
+            ("res_id", "=", partner.id),
+            ("credit_alert_kind", "!=", False),
+        ]
         if kind:
             domain.append(("credit_alert_kind", "=", kind))
         return self.env["mail.activity"].search(domain)

@@ -59,8 +59,16 @@ def throwaway_database(prefix, installed=True):
 
 
 def odoo_command(dbname, *args):
-    return [os.environ["CREDIT_PY"], os.environ["CREDIT_ODOO_BIN"], *args, "-c", os.environ["CREDIT_ODOO_CONF"],
-            "-d", dbname, "--log-level=warn"]
+    return [
+        os.environ["CREDIT_PY"],
+        os.environ["CREDIT_ODOO_BIN"],
+        *args,
+        "-c",
+        os.environ["CREDIT_ODOO_CONF"],
+        "-d",
+        dbname,
+        "--log-level=warn",
+    ]
 
 
 def run_odoo(dbname, *args, stdin=None):
@@ -84,19 +92,24 @@ def free_port():
 def odoo_server(dbname, workers=4, log_path=None):
     """A real Odoo server with ``workers`` worker processes serving ``dbname``; yields its base URL."""
     port, gevent_port = free_port(), free_port()
-    cmd = odoo_command(dbname, f"--workers={workers}", f"--http-port={port}", f"--gevent-port={gevent_port}",
-                       "--max-cron-threads=0", f"--db-filter=^{dbname}$", "--http-interface=127.0.0.1")
+    cmd = odoo_command(
+        dbname,
+        f"--workers={workers}",
+        f"--http-port={port}",
+        f"--gevent-port={gevent_port}",
+        "--max-cron-threads=0",
+        f"--db-filter=^{dbname}$",
+        "--http-interface=127.0.0.1",
+    )
     log = open(log_path or os.devnull, "w")  # noqa: SIM115 -- closed below, after the server stops
     process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while True:
-            try:
+            with contextlib.suppress(requests.ConnectionError):
                 if requests.get(f"{url}/web/health", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
-                pass
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the Odoo server on port {port} did not start (log: {log_path})")
             time.sleep(0.5)
@@ -118,8 +131,12 @@ class JsonRpc:
             raise RuntimeError(f"cannot log in as {login}")
 
     def _call(self, service, method, *args):
-        payload = {"jsonrpc": "2.0", "method": "call", "id": 1,
-                   "params": {"service": service, "method": method, "args": args}}
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"service": service, "method": method, "args": args},
+        }
         reply = self.session.post(self.url, json=payload, timeout=300).json()
         if "error" in reply:
             data = reply["error"].get("data", {})
@@ -127,12 +144,15 @@ class JsonRpc:
         return reply["result"]
 
     def __call__(self, model, method, *args, **kwargs):
-        return self._call("object", "execute_kw", self.dbname, self.uid, self.password, model, method, list(args),
-                          kwargs)
+        return self._call(
+            "object", "execute_kw", self.dbname, self.uid, self.password, model, method, list(args), kwargs
+        )
 
     def xmlid(self, xmlid):
         module, name = xmlid.split(".")
-        rows = self("ir.model.data", "search_read", [("module", "=", module), ("name", "=", name)], ["res_id"])
+        rows = self(
+            "ir.model.data", "search_read", [("module", "=", module), ("name", "=", name)], ["res_id"]
+        )
         return rows[0]["res_id"]
 
 

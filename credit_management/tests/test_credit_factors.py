@@ -12,13 +12,18 @@ class TestCreditFactors(CreditCommon):
         for start in (-200, -150, -100):
             self.paid_invoice(partner, 1000, start, days_late=-2)
         self.rescore(partner)
-        self.assertRecordValues(self.last_history(partner), [{
-            "on_time_ratio": 1.0,
-            "avg_dbt": 0.0,
-            "overdue_ratio": 0.0,
-            "max_days_overdue": 0.0,
-            "volume_12m": 3000.0,
-        }])
+        self.assertRecordValues(
+            self.last_history(partner),
+            [
+                {
+                    "on_time_ratio": 1.0,
+                    "avg_dbt": 0.0,
+                    "overdue_ratio": 0.0,
+                    "max_days_overdue": 0.0,
+                    "volume_12m": 3000.0,
+                }
+            ],
+        )
         self.assertGreaterEqual(partner.credit_score, 80)
         self.assertEqual(partner.credit_grade_id, self.grades["A"])
 
@@ -80,7 +85,9 @@ class TestCreditFactors(CreditCommon):
         partner = self.customer("Refunds")
         move = self.invoice(partner, 1000, invoice_days=-100, due_days=30)
         refund = self.refund(partner, 200, invoice_days=-50)
-        (move + refund).line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable").reconcile()
+        (move + refund).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        ).reconcile()
         self.pay(move, -80)  # pays the remaining 800, 10 days late
         self.rescore(partner)
         history = self.last_history(partner)
@@ -92,11 +99,18 @@ class TestCreditFactors(CreditCommon):
     def test_foreign_currency_in_company_currency(self):
         eur = self.env.ref("base.EUR")
         eur.active = True
-        self.env["res.currency.rate"].create({
-            "name": self.days(-400), "rate": 0.5, "currency_id": eur.id, "company_id": self.company.id,
-        })
+        self.env["res.currency.rate"].create(
+            {
+                "name": self.days(-400),
+                "rate": 0.5,
+                "currency_id": eur.id,
+                "company_id": self.company.id,
+            }
+        )
         partner = self.customer("Foreign")
-        move = self.invoice(partner, 1000, invoice_days=-100, due_days=30, currency=eur)  # 2000 in company currency
+        move = self.invoice(
+            partner, 1000, invoice_days=-100, due_days=30, currency=eur
+        )  # 2000 in company currency
         self.pay(move, -60)  # 10 days late
         self.rescore(partner)
         history = self.last_history(partner)
@@ -108,9 +122,20 @@ class TestCreditFactors(CreditCommon):
         self.paid_invoice(partner, 1000, -200, days_late=5)
         self.rescore(partner)
         history = self.last_history(partner)
-        points = sum(history[f"{name}_points"] for name in (
-            "on_time_ratio", "avg_dbt", "overdue_ratio", "max_days_overdue", "utilisation", "tenure_months",
-            "volume_12m", "refund_ratio", "external_score"))
+        points = sum(
+            history[f"{name}_points"]
+            for name in (
+                "on_time_ratio",
+                "avg_dbt",
+                "overdue_ratio",
+                "max_days_overdue",
+                "utilisation",
+                "tenure_months",
+                "volume_12m",
+                "refund_ratio",
+                "external_score",
+            )
+        )
         self.assertAlmostEqual(points, history.score, delta=0.1)
         self.assertTrue(partner.credit_breakdown_html)
         self.assertIn("On-time ratio", partner.credit_breakdown_html)

@@ -9,8 +9,12 @@ class TestCreditMultiCompany(CreditCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company_b = cls.env["res.company"].create({"name": "Credit B Ltd", "currency_id": cls.currency.id})
-        cls.env["account.chart.template"].try_loading("generic_coa", company=cls.company_b, install_demo=False)
+        cls.company_b = cls.env["res.company"].create(
+            {"name": "Credit B Ltd", "currency_id": cls.currency.id}
+        )
+        cls.env["account.chart.template"].try_loading(
+            "generic_coa", company=cls.company_b, install_demo=False
+        )
         cls.env.user.company_ids |= cls.company_b
         cls.partner = cls.customer("Shared Customer")
 
@@ -45,12 +49,19 @@ class TestCreditMultiCompany(CreditCommon):
         self.paid_invoice(self.partner, 1000, -100, days_late=0)
         self.rescore(self.partner)
         user_b = new_test_user(
-            self.env, login="user_b", groups="base.group_user,credit_management.group_credit_manager",
-            company_id=self.company_b.id, company_ids=[self.company_b.id],
+            self.env,
+            login="user_b",
+            groups="base.group_user,credit_management.group_credit_manager",
+            company_id=self.company_b.id,
+            company_ids=[self.company_b.id],
         )
         history_a = self.last_history(self.partner)
         self.assertTrue(history_a)
-        self.assertFalse(self.env["credit.score.history"].with_user(user_b).search([("id", "=", history_a.id)]))
+        self.assertFalse(
+            self.env["credit.score.history"].with_user(user_b).search([("id", "=", history_a.id)])
+        )
         with self.assertRaises(AccessError):
             history_a.with_user(user_b).read(["score"])
-        self.assertFalse(self.env["credit.grade"].with_user(user_b).search([("company_id", "=", self.company.id)]))
+        self.assertFalse(
+            self.env["credit.grade"].with_user(user_b).search([("company_id", "=", self.company.id)])
+        )

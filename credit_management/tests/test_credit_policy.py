@@ -13,8 +13,9 @@ class TestCreditPolicy(CreditCommon):
         # Default breakpoints put a customer whose only flaw is one open item in grade B or C;
         # fixed limits make the expected figures independent of sales volume.
         for code in "ABCD":
-            cls.grades[code].write({"limit_method": "fixed", "limit_amount": 10000, "limit_floor": 0,
-                                    "limit_cap": 20000})
+            cls.grades[code].write(
+                {"limit_method": "fixed", "limit_amount": 10000, "limit_floor": 0, "limit_cap": 20000}
+            )
 
     def punctual(self, name, invoices=3):
         partner = self.customer(name)
@@ -35,11 +36,16 @@ class TestCreditPolicy(CreditCommon):
         partner = self.punctual("Parent Co", invoices=2)
         contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": partner.id})
         self.rescore(partner)
-        self.assertRecordValues(contact, [{
-            "credit_grade_id": partner.credit_grade_id.id,
-            "credit_limit": partner.credit_limit,
-            "property_payment_term_id": partner.property_payment_term_id.id,
-        }])
+        self.assertRecordValues(
+            contact,
+            [
+                {
+                    "credit_grade_id": partner.credit_grade_id.id,
+                    "credit_limit": partner.credit_limit,
+                    "property_payment_term_id": partner.property_payment_term_id.id,
+                }
+            ],
+        )
 
     def test_manual_limit_is_left_alone(self):
         partner = self.punctual("Manual", invoices=2)
@@ -100,8 +106,9 @@ class TestCreditPolicy(CreditCommon):
         past = self.invoice(partner, 500, invoice_days=-121, due_days=30)  # 91 days
         summary = self.rescore(partner)
         self.assertEqual(summary["holds_placed"], 1)
-        self.assertRecordValues(partner, [{"credit_hold": True, "credit_hold_automatic": True,
-                                           "credit_hold_user_id": False}])
+        self.assertRecordValues(
+            partner, [{"credit_hold": True, "credit_hold_automatic": True, "credit_hold_user_id": False}]
+        )
         self.assertIn("91", partner.credit_hold_reason)
         self.assertEqual(len(self.alerts(partner, "hold")), 1)
         self.pay(past, 0)
@@ -113,11 +120,23 @@ class TestCreditPolicy(CreditCommon):
 
     def test_manual_hold_is_not_lifted_by_the_policy(self):
         partner = self.punctual("Disputed", invoices=2)
-        wizard = self.env["credit.hold.wizard"].with_user(self.controller).with_context(
-            active_ids=partner.ids).create({"reason": "Disputed invoices"})
+        wizard = (
+            self.env["credit.hold.wizard"]
+            .with_user(self.controller)
+            .with_context(active_ids=partner.ids)
+            .create({"reason": "Disputed invoices"})
+        )
         wizard.action_confirm()
-        self.assertRecordValues(partner, [{"credit_hold": True, "credit_hold_reason": "Disputed invoices",
-                                           "credit_hold_user_id": self.controller.id}])
+        self.assertRecordValues(
+            partner,
+            [
+                {
+                    "credit_hold": True,
+                    "credit_hold_reason": "Disputed invoices",
+                    "credit_hold_user_id": self.controller.id,
+                }
+            ],
+        )
         self.assertEqual(len(self.alerts(partner, "hold")), 1)
         self.rescore(partner)
         self.assertTrue(partner.credit_hold)
@@ -130,7 +149,9 @@ class TestCreditPolicy(CreditCommon):
         count = self.env["credit.score.history"].search_count([("partner_id", "=", partner.id)])
         summary = self.rescore(partner)
         self.assertEqual(summary["changed"], 0)
-        self.assertEqual(self.env["credit.score.history"].search_count([("partner_id", "=", partner.id)]), count)
+        self.assertEqual(
+            self.env["credit.score.history"].search_count([("partner_id", "=", partner.id)]), count
+        )
         self.assertEqual(partner.credit_score_date.date(), self.today)
 
 
@@ -147,7 +168,9 @@ class TestCreditAlerts(CreditCommon):
         drop = self.alerts(partner, "grade_drop")
         self.assertEqual(len(drop), 1)
         self.assertEqual(drop.user_id, self.controller)
-        self.assertEqual(drop.activity_type_id, self.env.ref("credit_management.mail_activity_type_credit_review"))
+        self.assertEqual(
+            drop.activity_type_id, self.env.ref("credit_management.mail_activity_type_credit_review")
+        )
         # the same alert again while the first is open: still one
         self.engine._alert(self.company, partner.ids, "grade_drop")
         self.assertEqual(len(self.alerts(partner, "grade_drop")), 1)

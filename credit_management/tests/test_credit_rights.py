@@ -14,24 +14,37 @@ class TestCreditRights(CreditCommon):
         cls.engine._rescore(cls.company, cls.partner.ids, "manual")
 
     def test_salesperson_reads_credit_information(self):
-        values = self.partner.with_user(self.salesman).read([
-            "credit_score", "credit_grade_id", "credit_limit", "credit_hold", "credit_exposure",
-            "credit_available", "property_payment_term_id",
-        ])[0]
+        values = self.partner.with_user(self.salesman).read(
+            [
+                "credit_score",
+                "credit_grade_id",
+                "credit_limit",
+                "credit_hold",
+                "credit_exposure",
+                "credit_available",
+                "property_payment_term_id",
+            ]
+        )[0]
         self.assertEqual(values["credit_grade_id"][0], self.partner.credit_grade_id.id)
         self.assertEqual(values["credit_limit"], self.partner.credit_limit)
 
     def test_salesperson_cannot_change_credit_fields(self):
         partner = self.partner.with_user(self.salesman)
         term = self.env.ref("account.account_payment_term_immediate")
-        for vals in ({"credit_limit": 999999}, {"credit_hold": False}, {"credit_score": 100},
-                     {"credit_grade_id": self.grades["A"].id}, {"property_payment_term_id": term.id},
-                     {"credit_limit_manual": True}):
+        for vals in (
+            {"credit_limit": 999999},
+            {"credit_hold": False},
+            {"credit_score": 100},
+            {"credit_grade_id": self.grades["A"].id},
+            {"property_payment_term_id": term.id},
+            {"credit_limit_manual": True},
+        ):
             with self.subTest(vals=vals), self.assertRaises(AccessError):
                 partner.write(vals)
         with self.assertRaises(AccessError):
             self.env["credit.hold.wizard"].with_user(self.salesman).create(
-                {"partner_ids": self.partner.ids, "reason": "x"}).action_confirm()
+                {"partner_ids": self.partner.ids, "reason": "x"}
+            ).action_confirm()
         with self.assertRaises(AccessError):
             self.grades["E"].with_user(self.salesman).write({"limit_amount": 1e9})
         with self.assertRaises(AccessError):

@@ -28,7 +28,9 @@ class TestCreditValidation(CreditCommon):
         self.assertRefused(self.grades["B"], {"limit_amount": -1}, "Limit Amount")
         self.assertRefused(self.grades["B"], {"limit_percent": -5}, "Limit Percent")
         self.assertRefused(self.grades["B"], {"overdue_tolerance_days": -1}, "Overdue Tolerance Days")
-        self.assertRefused(self.grades["B"], {"limit_cap": 100, "limit_floor": 500}, "Limit Cap", "Limit Floor")
+        self.assertRefused(
+            self.grades["B"], {"limit_cap": 100, "limit_floor": 500}, "Limit Cap", "Limit Floor"
+        )
 
     def test_policy_settings(self):
         self.assertRefused(self.policy, {"lookback_days": 0}, "Lookback Days")

@@ -40,8 +40,13 @@ class TestInstalled(TransactionCase):
         self.assertEqual(grades.mapped("order_action"), ["allow", "allow", "warn", "approval", "block"])
         self.assertEqual(policy.new_customer_grade_id.code, "C")
         self.assertEqual(len(policy.factor_ids), 9)
-        for xmlid in ("ir_cron_credit_rescore", "ir_cron_credit_rescore_queue", "ir_cron_credit_approval_expire",
-                      "mail_activity_type_credit_review", "mail_activity_type_credit_approval"):
+        for xmlid in (
+            "ir_cron_credit_rescore",
+            "ir_cron_credit_rescore_queue",
+            "ir_cron_credit_approval_expire",
+            "mail_activity_type_credit_review",
+            "mail_activity_type_credit_approval",
+        ):
             self.assertTrue(self.env.ref(f"{ADDON}.{xmlid}").exists(), xmlid)
 
 
@@ -58,15 +63,21 @@ class TestUninstall(TransactionCase):
             self.assertEqual(result.returncode, 0, result.stderr[-3000:])
             self.assertNotRegex(result.stderr, r" (ERROR|CRITICAL) ", result.stderr[-3000:])
 
-            self.assertEqual(query(f"SELECT state FROM ir_module_module WHERE name = '{ADDON}'"),
-                             [("uninstalled",)])
+            self.assertEqual(
+                query(f"SELECT state FROM ir_module_module WHERE name = '{ADDON}'"), [("uninstalled",)]
+            )
             self.assertEqual(query(f"SELECT name FROM ir_model_data WHERE module = '{ADDON}'"), [])
             self.assertEqual(
-                query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'credit%%'"), [])
-            self.assertEqual(query(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name IN ('res_partner', 'mail_activity', 'sale_order') "
-                "AND column_name LIKE 'credit%%' AND column_name != 'credit_limit'"), [])
+                query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'credit%%'"), []
+            )
+            self.assertEqual(
+                query(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name IN ('res_partner', 'mail_activity', 'sale_order') "
+                    "AND column_name LIKE 'credit%%' AND column_name != 'credit_limit'"
+                ),
+                [],
+            )
             self.assertEqual(query("SELECT count(*) FROM ir_cron WHERE cron_name LIKE 'Credit:%%'"), [(0,)])
 
 

@@ -45,7 +45,10 @@ def behaviour(n=1, **overrides):
     return rules.Behaviour(**values)
 
 
-def run(prof=None, beh=None, thresholds=rules.Thresholds()):
+DEFAULT_THRESHOLDS = rules.Thresholds()
+
+
+def run(prof=None, beh=None, thresholds=DEFAULT_THRESHOLDS):
     return rules.next_state(prof or profile(), beh or behaviour(), TABLE, thresholds, TODAY)
 
 
@@ -84,12 +87,16 @@ class TestPromotionDemotion(unittest.TestCase):
         out = run(beh=behaviour(max_days_overdue=[40], oldest_overdue_due=[due]))
         self.assertTrue(out.demoted[0])
         self.assertAlmostEqual(out.profile.credit_limit[0], 3750.0)
-        again = run(profile(limit_factor=out.profile.limit_factor, demoted_date=out.profile.demoted_date),
-                    behaviour(max_days_overdue=[41], oldest_overdue_due=[due]))
+        again = run(
+            profile(limit_factor=out.profile.limit_factor, demoted_date=out.profile.demoted_date),
+            behaviour(max_days_overdue=[41], oldest_overdue_due=[due]),
+        )
         self.assertFalse(again.demoted[0])
         self.assertAlmostEqual(again.profile.credit_limit[0], 3750.0)
-        later = run(profile(limit_factor=out.profile.limit_factor, demoted_date=[TODAY - 100]),
-                    behaviour(max_days_overdue=[40], oldest_overdue_due=[due]))
+        later = run(
+            profile(limit_factor=out.profile.limit_factor, demoted_date=[TODAY - 100]),
+            behaviour(max_days_overdue=[40], oldest_overdue_due=[due]),
+        )
         self.assertTrue(later.demoted[0], "a new overdue episode demotes again")
 
     def test_at_threshold_nothing_happens(self):

@@ -15,7 +15,9 @@ class TestSaleCreditCheck(CreditCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.manager = new_test_user(
-            cls.env, login="credit_manager", name="Mia Manager",
+            cls.env,
+            login="credit_manager",
+            name="Mia Manager",
             groups="base.group_user,sales_team.group_sale_salesman,credit_management.group_credit_manager",
         )
         cls.grades["C"].overdue_tolerance_days = 5
@@ -37,19 +39,26 @@ class TestSaleCreditCheck(CreditCommon):
         partner = self.graded_customer("Shown", "B", 1000)
         self.invoice(partner, 300, invoice_days=-5)
         order = self.order(partner, 500)
-        self.assertRecordValues(order, [{
-            "credit_grade_id": self.grades["B"].id,
-            "credit_limit": 1000,
-            "credit_exposure": 800,
-            "credit_available": 200,
-            "credit_check_action": "allow",
-            "credit_check_level": "info",
-        }])
+        self.assertRecordValues(
+            order,
+            [
+                {
+                    "credit_grade_id": self.grades["B"].id,
+                    "credit_limit": 1000,
+                    "credit_exposure": 800,
+                    "credit_available": 200,
+                    "credit_check_action": "allow",
+                    "credit_check_level": "info",
+                }
+            ],
+        )
         self.assertIn("Within credit", order.credit_check_message)
         order.order_line.price_unit = 900
         self.assertEqual(order.credit_check_action, "allow", "grade B allows over the limit")
-        self.assertIn("exceeds the limit", self.env["credit.check"]._reasons(
-            self.env["credit.check"]._check_orders(order)[order.id]))
+        self.assertIn(
+            "exceeds the limit",
+            self.env["credit.check"]._reasons(self.env["credit.check"]._check_orders(order)[order.id]),
+        )
 
     def test_exposure_counts_receivables_drafts_and_open_orders(self):
         partner = self.graded_customer("Exposed", "D", 10000)
@@ -107,10 +116,18 @@ class TestSaleCreditCheck(CreditCommon):
         self.assertEqual(order.state, "draft")
         self.assertEqual(result["params"]["title"], "Credit approval requested")
         request = order.credit_approval_ids
-        self.assertRecordValues(request, [{
-            "state": "pending", "amount": 1500, "shortfall": 500, "requested_by": self.salesman.id,
-            "partner_id": partner.id,
-        }])
+        self.assertRecordValues(
+            request,
+            [
+                {
+                    "state": "pending",
+                    "amount": 1500,
+                    "shortfall": 500,
+                    "requested_by": self.salesman.id,
+                    "partner_id": partner.id,
+                }
+            ],
+        )
         self.assertEqual(order.credit_approval_state, "pending")
         todo = request.activity_ids
         self.assertEqual((todo.activity_type_id, todo.user_id), (self.approval_type, self.controller))
@@ -133,8 +150,11 @@ class TestSaleCreditCheck(CreditCommon):
         request = order.credit_approval_ids
         with self.assertRaises(UserError):
             request.with_user(self.controller).action_reject()
-        wizard = self.env["credit.approval.reject.wizard"].with_user(self.controller).create(
-            {"request_ids": request.ids, "reason": "Two invoices in dispute"})
+        wizard = (
+            self.env["credit.approval.reject.wizard"]
+            .with_user(self.controller)
+            .create({"request_ids": request.ids, "reason": "Two invoices in dispute"})
+        )
         wizard.action_reject()
         self.assertRecordValues(request, [{"state": "rejected", "decided_by": self.controller.id}])
         notice = order.activity_ids.filtered(lambda a: a.user_id == self.salesman)
@@ -170,7 +190,8 @@ class TestSaleCreditCheck(CreditCommon):
     def test_hold_blocks_even_within_limit(self):
         partner = self.graded_customer("Held", "A", 100000)
         self.env["credit.hold.wizard"].with_user(self.controller).with_context(active_ids=partner.ids).create(
-            {"reason": "Bankruptcy filing"}).action_confirm()
+            {"reason": "Bankruptcy filing"}
+        ).action_confirm()
         order = self.order(partner, 10)
         with self.assertRaises(UserError) as caught:
             self.confirm(order)
@@ -196,17 +217,24 @@ class TestSaleCreditCheck(CreditCommon):
         order = self.order(partner, 5000)
         with self.assertRaises(AccessError):
             self.env["credit.override.wizard"].with_user(self.salesman).create(
-                {"order_ids": order.ids, "reason": "please"})
-        wizard = self.env["credit.override.wizard"].with_user(self.manager).create(
-            {"order_ids": order.ids, "reason": "Bank guarantee received"})
+                {"order_ids": order.ids, "reason": "please"}
+            )
+        wizard = (
+            self.env["credit.override.wizard"]
+            .with_user(self.manager)
+            .create({"order_ids": order.ids, "reason": "Bank guarantee received"})
+        )
         wizard.action_confirm()
         self.assertEqual(order.state, "draft", "the manager may not edit this salesman's order")
-        self.assertIn("you can confirm", order.activity_ids.filtered(lambda a: a.user_id == self.salesman).summary)
+        self.assertIn(
+            "you can confirm", order.activity_ids.filtered(lambda a: a.user_id == self.salesman).summary
+        )
         self.confirm(order)
         self.assertEqual(order.state, "sale", "the override lets the salesman confirm")
         override = order.credit_approval_ids
-        self.assertRecordValues(override, [{"kind": "override", "state": "approved",
-                                            "decided_by": self.manager.id}])
+        self.assertRecordValues(
+            override, [{"kind": "override", "state": "approved", "decided_by": self.manager.id}]
+        )
         self.assertTrue(any("Bank guarantee received" in body for body in order.message_ids.mapped("body")))
         self.assertTrue(any("Bank guarantee received" in body for body in partner.message_ids.mapped("body")))
 
@@ -217,7 +245,8 @@ class TestSaleCreditCheck(CreditCommon):
         partner = self.graded_customer("Overridden here", "E", 1000)
         order = self.order(partner, 5000, user=self.manager)
         self.env["credit.override.wizard"].with_user(self.manager).create(
-            {"order_ids": order.ids, "reason": "Prepaid"}).action_confirm()
+            {"order_ids": order.ids, "reason": "Prepaid"}
+        ).action_confirm()
         self.assertEqual(order.state, "sale")
 
     def test_no_bypass_for_salespeople(self):
@@ -236,10 +265,17 @@ class TestSaleCreditCheck(CreditCommon):
             wizard.with_user(self.salesman).action_confirm()
         # forging an approval
         with self.assertRaises(AccessError):
-            self.env["credit.approval.request"].with_user(self.salesman).create({
-                "order_id": order.id, "partner_id": partner.id, "company_id": self.company.id,
-                "currency_id": self.currency.id, "amount": 5000, "state": "approved", "kind": "override",
-            })
+            self.env["credit.approval.request"].with_user(self.salesman).create(
+                {
+                    "order_id": order.id,
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                    "currency_id": self.currency.id,
+                    "amount": 5000,
+                    "state": "approved",
+                    "kind": "override",
+                }
+            )
         self.assertEqual(order.state, "draft")
 
     def test_no_self_approval_and_no_approval_by_salespeople(self):
@@ -301,8 +337,9 @@ class TestSaleCreditCheck(CreditCommon):
     def test_foreign_currency_at_todays_rate(self):
         eur = self.env.ref("base.EUR")
         eur.active = True
-        self.env["res.currency.rate"].create({"name": self.today, "rate": 0.5, "currency_id": eur.id,
-                                              "company_id": self.company.id})
+        self.env["res.currency.rate"].create(
+            {"name": self.today, "rate": 0.5, "currency_id": eur.id, "company_id": self.company.id}
+        )
         partner = self.graded_customer("Euro", "E", 1000)
         small = self.order(partner, 400, currency=eur)  # 800 in company currency
         self.assertEqual(small.credit_exposure, 800)
@@ -327,11 +364,15 @@ class TestSaleCreditCheck(CreditCommon):
         self.env.user.company_ids |= company_b
         self.salesman.company_ids |= company_b
         partner = self.graded_customer("Two companies", "E", 100)
-        partner.with_company(company_b).write({
-            "credit_grade_id": self.env["credit.grade"].search(
-                [("company_id", "=", company_b.id), ("code", "=", "A")]).id,
-            "credit_limit": 100000, "credit_limit_manual": True,
-        })
+        partner.with_company(company_b).write(
+            {
+                "credit_grade_id": self.env["credit.grade"]
+                .search([("company_id", "=", company_b.id), ("code", "=", "A")])
+                .id,
+                "credit_limit": 100000,
+                "credit_limit_manual": True,
+            }
+        )
         order_a = self.order(partner, 500)
         order_b = self.order(partner, 500, company=company_b)
         self.assertEqual(order_a.credit_check_action, "block")
@@ -342,7 +383,9 @@ class TestSaleCreditCheck(CreditCommon):
 
     def test_delivery_address_contact_uses_company_profile(self):
         partner = self.graded_customer("Parent", "E", 1000)
-        contact = self.env["res.partner"].create({"name": "Site", "parent_id": partner.id, "type": "delivery"})
+        contact = self.env["res.partner"].create(
+            {"name": "Site", "parent_id": partner.id, "type": "delivery"}
+        )
         order = self.order(contact, 1500)
         order.order_line = [Command.create({"product_id": self.product.id, "price_unit": 1})]
         with self.assertRaises(UserError):

@@ -1,3 +1,1 @@
-from . import credit_approval_reject_wizard
-from . import credit_hold_wizard
-from . import credit_override_wizard
+from . import credit_approval_reject_wizard, credit_hold_wizard, credit_override_wizard

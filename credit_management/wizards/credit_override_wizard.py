@@ -32,34 +32,32 @@ class CreditOverrideWizard(models.TransientModel):
         now = fields.Datetime.now()
         for order in orders:
             check = checks[order.id]
-            request = requests.create({
-                "order_id": order.id,
-                "partner_id": order.partner_id.commercial_partner_id.id,
-                "company_id": order.company_id.id,
-                "currency_id": order.currency_id.id,
-                "amount": order.amount_total,
-                "exposure": check.exposure,
-                "credit_limit": check.limit,
-                "shortfall": check.shortfall,
-                "max_days_overdue": check.max_days_overdue,
-                "grade_id": check.grade.id,
-                "explanation": self.env["credit.check"]._message(check),
-                "kind": "override",
-                "state": "approved",
-                "requested_by": self.env.user.id,
-                "decided_by": self.env.user.id,
-                "decision_date": now,
-                "expiry_date": requests._expiry_from_now(),
-                "reason": self.reason,
-            })
+            explanation = self.env["credit.check"]._message(check)
+            request = requests.create(
+                {
+                    **requests._prepare_request_values(order, check, explanation),
+                    "kind": "override",
+                    "state": "approved",
+                    "requested_by": self.env.user.id,
+                    "decided_by": self.env.user.id,
+                    "decision_date": now,
+                    "reason": self.reason,
+                }
+            )
             body = Markup("%s<br/>%s") % (
-                _("Credit check overridden by %(user)s for %(order)s: %(reason)s",
-                  user=self.env.user.name, order=order.name, reason=self.reason),
+                _(
+                    "Credit check overridden by %(user)s for %(order)s: %(reason)s",
+                    user=self.env.user.name,
+                    order=order.name,
+                    reason=self.reason,
+                ),
                 request.explanation,
             )
             # logged whatever the manager's rights on these documents: the decision is theirs to make
             order.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
-            order.partner_id.commercial_partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+            order.partner_id.commercial_partner_id.sudo().message_post(
+                body=body, subtype_xmlid="mail.mt_note"
+            )
         writable = orders._filtered_access("write")
         if writable:
             writable.action_confirm()
