@@ -1,8 +1,8 @@
 """Confirmations racing for the same customer's credit, on a real multi-worker server.
 
 Eight salespeople's orders of 300 against a limit of 1,000 are confirmed at the same
-moment over JSON-RPC, five rounds: the confirmed total never passes the limit, and
-every refused order is left a quotation. Also over RPC: no context key, wizard call or
+moment over JSON-RPC, for five customers at once: for each, the confirmed total never
+passes the limit, and every refused order is left a quotation. Also over RPC: no context key, wizard call or
 direct write lets a salesperson past the check.
 """
 
@@ -17,16 +17,32 @@ from . import server
 _logger = logging.getLogger(__name__)
 
 ORDERS, AMOUNT, LIMIT, ROUNDS = 8, 300.0, 1000.0, 5
+# Losers of a race sleep in their worker between retries: enough workers keep the others going.
+WORKERS = 8
 
-# Written before the server starts: one process instead of a dozen RPC round trips.
+# Written before the server starts: one process instead of dozens of RPC round trips.
+# Each customer (one per round, and one for the bypass attempts) gets one quotation from
+# each salesperson.
 SETUP_SCRIPT = f"""
 from odoo import Command
 groups = [env.ref("base.group_user").id, env.ref("sales_team.group_sale_salesman").id]
-for i in range({ORDERS}):
-    env["res.users"].create({{"name": f"Seller {{i}}", "login": f"seller{{i}}", "password": f"seller{{i}}",
-                              "groups_id": [Command.set(groups)]}})
-env["product.product"].create({{"name": "Race widget", "list_price": {AMOUNT},
-                               "taxes_id": [Command.clear()]}})
+sellers = env["res.users"].create([
+    {{"name": f"Seller {{i}}", "login": f"seller{{i}}", "password": f"seller{{i}}", "groups_id": [Command.set(groups)]}}
+    for i in range({ORDERS})
+])
+product = env["product.product"].create({{"name": "Race widget", "list_price": {AMOUNT},
+                                          "taxes_id": [Command.clear()]}})
+block = env["credit.grade"].search([("code", "=", "E"), ("company_id", "=", env.company.id)])
+for name in [f"Racing customer {{r}}" for r in range({ROUNDS})] + ["Bypassing customer"]:
+    partner = env["res.partner"].create({{"name": name, "is_company": True}})
+    partner.write({{"credit_grade_id": block.id, "credit_limit": {LIMIT}, "credit_limit_manual": True}})
+    for seller in sellers:
+        env["sale.order"].with_user(seller).create({{
+            "partner_id": partner.id,
+            "user_id": seller.id,
+            "order_line": [Command.create({{"product_id": product.id, "product_uom_qty": 1,
+                                            "price_unit": {AMOUNT}, "tax_id": [Command.clear()]}})],
+        }})
 """
 
 
@@ -41,48 +57,32 @@ class TestCreditConcurrency(TransactionCase):
         prepared = server.odoo_shell(cls.dbname, SETUP_SCRIPT)
         assert prepared.returncode == 0, prepared.stderr[-3000:]
         log = os.path.join(os.path.dirname(os.environ["CREDIT_ODOO_CONF"]), "race-server.log")
-        cls.url = cls.enterClassContext(server.odoo_server(cls.dbname, workers=4, log_path=log))
+        cls.url = cls.enterClassContext(server.odoo_server(cls.dbname, workers=WORKERS, log_path=log))
         cls.admin = server.JsonRpc(cls.url, cls.dbname, "admin", "admin")
         cls.salespeople = [
             server.JsonRpc(cls.url, cls.dbname, f"seller{i}", f"seller{i}") for i in range(ORDERS)
         ]
-        cls.product = cls.admin("product.product", "search", [("name", "=", "Race widget")])[0]
-        cls.block_grade = cls.admin("credit.grade", "search", [("code", "=", "E"), ("company_id", "=", 1)])[0]
 
-    def new_customer(self, name):
-        partner = self.admin("res.partner", "create", {"name": name, "is_company": True})
-        self.admin(
-            "res.partner",
-            "write",
-            [partner],
-            {"credit_grade_id": self.block_grade, "credit_limit": LIMIT, "credit_limit_manual": True},
-        )
-        return partner
+    def customer_orders(self, name):
+        """The customer and its quotations, one per salesperson, in salesperson order."""
+        partner = self.admin("res.partner", "search", [("name", "=", name)])[0]
+        rows = self.admin("sale.order", "search_read", [("partner_id", "=", partner)], ["user_id"])
+        by_seller = {row["user_id"][0]: row["id"] for row in rows}
+        return partner, [by_seller[rpc.uid] for rpc in self.salespeople]
 
-    def new_order(self, rpc, partner):
-        return rpc(
-            "sale.order",
-            "create",
-            {
-                "partner_id": partner,
-                "order_line": [
-                    (
-                        0,
-                        0,
-                        {
-                            "product_id": self.product,
-                            "product_uom_qty": 1,
-                            "price_unit": AMOUNT,
-                            "tax_id": [(5, 0, 0)],
-                        },
-                    )
-                ],
-            },
-        )
+    def race(self, partners):
+        """Every salesperson confirms one order per customer, all at the same moment.
 
-    def race(self, partner):
-        orders = [self.new_order(rpc, partner) for rpc in self.salespeople]
-        start = threading.Barrier(ORDERS)
+        ``partners``: [(partner id, [order ids in salesperson order])].
+
+        Rounds (customers) run together: their locks are independent, so this is the
+        same race five times over, and a harsher one for the server.
+        """
+        orders = dict(partners)
+        partners = list(orders)
+        calls = [(rpc, order) for partner in partners for rpc, order in zip(self.salespeople, orders[partner],
+                                                                             strict=True)]
+        start = threading.Barrier(len(calls))
         outcome = {}
 
         def confirm(rpc, order):
@@ -93,26 +93,26 @@ class TestCreditConcurrency(TransactionCase):
             except server.RpcError as error:
                 outcome[order] = error
 
-        threads = [
-            threading.Thread(target=confirm, args=pair) for pair in zip(self.salespeople, orders, strict=True)
-        ]
+        threads = [threading.Thread(target=confirm, args=call) for call in calls]
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=300)
-        states = {row["id"]: row["state"] for row in self.admin("sale.order", "read", orders, ["state"])}
+            thread.join(timeout=600)
+        every_order = [order for partner in partners for order in orders[partner]]
+        states = {row["id"]: row["state"] for row in self.admin("sale.order", "read", every_order, ["state"])}
         return orders, outcome, states
 
     def test_concurrent_confirmations_never_exceed_the_limit(self):
+        partners = [self.customer_orders(f"Racing customer {round_no}") for round_no in range(ROUNDS)]
+        orders, outcome, states = self.race(partners)
+        partners = list(orders)
         confirmed_per_round = []
-        for round_no in range(ROUNDS):
-            partner = self.new_customer(f"Racing customer {round_no}")
-            orders, outcome, states = self.race(partner)
-            confirmed = [o for o in orders if states[o] == "sale"]
+        for round_no, partner in enumerate(partners):
+            confirmed = [o for o in orders[partner] if states[o] == "sale"]
             confirmed_per_round.append(len(confirmed))
             self.assertLessEqual(len(confirmed) * AMOUNT, LIMIT, f"round {round_no}: {outcome}")
-            self.assertEqual(sorted(confirmed), sorted(o for o, r in outcome.items() if r == "confirmed"))
-            for order in set(orders) - set(confirmed):
+            self.assertEqual(sorted(confirmed), sorted(o for o in orders[partner] if outcome[o] == "confirmed"))
+            for order in set(orders[partner]) - set(confirmed):
                 self.assertEqual(states[order], "draft", f"round {round_no}: refused order left changed")
                 self.assertIn("blocked", outcome[order].message, "refused with the credit message")
             exposure = self.admin("res.partner", "read", [partner], ["credit_exposure"])[0]["credit_exposure"]
@@ -121,9 +121,8 @@ class TestCreditConcurrency(TransactionCase):
         self.assertEqual(confirmed_per_round, [3] * ROUNDS, "exactly the three that fit each time")
 
     def test_rpc_offers_no_way_around_the_check(self):
-        partner = self.new_customer("Bypassing customer")
-        seller = self.salespeople[0]
-        order = self.new_order(seller, partner)
+        partner, orders = self.customer_orders("Bypassing customer")
+        seller, order = self.salespeople[0], orders[0]
         self.admin(
             "sale.order.line",
             "write",
