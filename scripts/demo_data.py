@@ -2,8 +2,10 @@
 
     python scripts/demo_data.py -c CONF -d DB
 
-Seeds the data (scripts/seed.py, straight SQL), checks a sample of it through the ORM (verify_sample), then
-prints a short summary. Exits non-zero with a one-line error on failure.
+Seeds the data (scripts/seed.py, straight SQL), checks a sample of it through the ORM (verify_sample),
+rescores every customer with the addon's engine, adds demo users and quotations that meet each order
+action, then prints a portfolio summary. Exits non-zero with a one-line error on failure, including when
+the portfolio does not span every grade.
 """
 
 import os
@@ -12,8 +14,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from odoo_env import odoo_env, parse_args  # noqa: E402 (needs the path above)
-from seed import PROFILES, REF_PREFIX, seed, verify_sample  # noqa: E402
+from odoo_env import odoo_env, parse_args
+from seed import PROFILES, REF_PREFIX, seed, verify_sample
+
+from odoo import Command
 
 DEMO_CUSTOMERS = 240
 DEMO_YEARS = 2
@@ -21,7 +25,8 @@ DEMO_YEARS = 2
 
 def receivable_totals(env):
     """Open receivable and its overdue part (company currency) over the seeded customers."""
-    env.cr.execute("""
+    env.cr.execute(
+        """
         SELECT COALESCE(sum(l.amount_residual), 0),
                COALESCE(sum(l.amount_residual) FILTER (WHERE l.amount_residual > 0
                                                         AND l.date_maturity < CURRENT_DATE), 0)
@@ -29,7 +34,9 @@ def receivable_totals(env):
           JOIN account_account a ON a.id = l.account_id AND a.account_type = 'asset_receivable'
           JOIN res_partner p ON p.id = l.partner_id
          WHERE p.ref LIKE %s AND l.parent_state = 'posted' AND NOT l.reconciled
-    """, (REF_PREFIX + "%",))
+    """,
+        (REF_PREFIX + "%",),
+    )
     return env.cr.fetchone()
 
 
@@ -38,12 +45,126 @@ def print_summary(env, stats, seconds):
     currency = env.company.currency_id
     open_total, overdue_total = receivable_totals(env)
     print(f"customers: {stats['customers']} ({profiles})")
-    print(f"invoices: {stats['invoices']} (paid {stats['invoices_paid']}, partially paid "
-          f"{stats['invoices_partial']}, open {stats['invoices_open']}); credit notes: "
-          f"{stats['credit_notes']}; payments: {stats['payments']}")
-    print(f"open receivable: {open_total:,.2f} {currency.name}, of which overdue: {overdue_total:,.2f} "
-          f"{currency.name}")
+    print(
+        f"invoices: {stats['invoices']} (paid {stats['invoices_paid']}, partially paid "
+        f"{stats['invoices_partial']}, open {stats['invoices_open']}); credit notes: "
+        f"{stats['credit_notes']}; payments: {stats['payments']}"
+    )
+    print(
+        f"open receivable: {open_total:,.2f} {currency.name}, of which overdue: {overdue_total:,.2f} "
+        f"{currency.name}"
+    )
     print(f"seeded in {stats['seconds']:.1f} s, verified in {seconds:.1f} s")
+
+
+# login = password, for trying the product as each kind of user
+DEMO_USERS = (
+    ("sales", "Sam Sales", ("sales_team.group_sale_salesman",)),
+    (
+        "controller",
+        "Carla Controller",
+        ("sales_team.group_sale_salesman", "credit_management.group_credit_controller"),
+    ),
+)
+
+
+def create_users(env):
+    users = {}
+    for login, name, groups in DEMO_USERS:
+        users[login] = env["res.users"].create(
+            {
+                "name": name,
+                "login": login,
+                "password": login,
+                "groups_id": [Command.set([env.ref("base.group_user").id] + [env.ref(g).id for g in groups])],
+            }
+        )
+    env["credit.policy"]._for_company(env.company).controller_user_id = users["controller"]
+    return users
+
+
+def rescore(env):
+    """The daily job's work, for every customer, as one batch."""
+    engine = env["credit.scoring.engine"]
+    started = time.perf_counter()
+    count = engine._rescore_company(env.company, trigger="cron", batch_size=100000, auto_commit=False)
+    return count, time.perf_counter() - started
+
+
+def portfolio(env):
+    """[(grade, customers, exposure, on hold)] for the scored customers, best grade first."""
+    grades = env["credit.grade"].search([("company_id", "=", env.company.id)], order="min_score desc")
+    customers = env["res.partner"].search([("ref", "=like", REF_PREFIX + "%")])
+    exposure = env["credit.exposure"]._exposure(env.company, customers.ids)
+    by_partner = dict(zip(exposure["ids"].tolist(), exposure["exposure"].tolist(), strict=True))
+    rows = []
+    for grade in grades:
+        members = customers.filtered(lambda p, g=grade: p.credit_grade_id == g)
+        rows.append(
+            (
+                grade,
+                len(members),
+                sum(by_partner.get(p.id, 0.0) for p in members),
+                len(members.filtered("credit_hold")),
+            )
+        )
+    return rows
+
+
+def create_quotations(env, users):
+    """Quotations that meet each order action: one within credit (grade A), and one just over the
+    limit for grades C (warn), D (approval) and E (block)."""
+    product = env["product.product"].search([("name", "=", "Professional Services")], limit=1)
+    made = []
+    for code in ("A", "C", "D", "E"):
+        partner = env["res.partner"].search(
+            [
+                ("ref", "=like", REF_PREFIX + "%"),
+                ("credit_grade_id.code", "=", code),
+                ("credit_hold", "=", False),
+            ],
+            limit=1,
+        )
+        if not partner:
+            continue
+        available = max(partner.credit_available, 0.0)
+        amount = available / 2 if code == "A" else available + 1000.0
+        order = (
+            env["sale.order"]
+            .with_user(users["sales"])
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "user_id": users["sales"].id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "product_uom_qty": 1,
+                                "price_unit": amount,
+                                "tax_id": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        made.append((order, partner))
+    return made
+
+
+def print_portfolio(env, rows, quotations, count, seconds):
+    currency = env.company.currency_id.name
+    print(f"rescored {count} customers in {seconds:.1f} s")
+    print(f"{'grade':<16}{'customers':>10}{'exposure':>18}{'on hold':>9}")
+    for grade, customers, exposure, holds in rows:
+        print(f"{grade.display_name:<16}{customers:>10}{exposure:>14,.0f} {currency}{holds:>9}")
+    for order, partner in quotations:
+        print(
+            f"quotation {order.name} for {partner.name} (grade {partner.credit_grade_id.code}): "
+            f"{order.credit_check_message}"
+        )
+    print("users: admin/admin (credit manager), sales/sales (salesperson), controller/controller")
 
 
 def main():
@@ -54,7 +175,14 @@ def main():
             started = time.perf_counter()
             verify_sample(env)
             print_summary(env, stats, time.perf_counter() - started)
-    except Exception as exc:  # noqa: BLE001 (any failure becomes the one-line error make demo shows)
+            users = create_users(env)
+            count, seconds = rescore(env)
+            rows = portfolio(env)
+            empty = [grade.code for grade, customers, _exposure, _holds in rows if not customers]
+            if empty:
+                raise RuntimeError(f"the demo portfolio has no customer in grade(s) {', '.join(empty)}")
+            print_portfolio(env, rows, create_quotations(env, users), count, seconds)
+    except Exception as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"error: demo data generation failed: {type(exc).__name__}: {message}", file=sys.stderr)
         return 1

@@ -232,6 +232,12 @@ class CreditCheckService(models.AbstractModel):
                 contact=check.contact.name if check.contact else _("your credit controller"),
             )
         if check.action == "allow":
+            if check.over_limit or check.overdue:
+                return _(
+                    "Confirm goes through: grade %(grade)s allows it, although %(reasons)s.",
+                    grade=figures["grade"],
+                    reasons=self._reasons(check),
+                )
             return _("Within credit: grade %(grade)s, %(available)s available after this order.", **figures)
         if check.approval:
             return _(

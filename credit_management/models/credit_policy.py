@@ -8,7 +8,7 @@ DEFAULT_GRADES = [
     {
         "code": "A",
         "name": "Excellent",
-        "min_score": 80,
+        "min_score": 85,
         "limit_method": "sales_months",
         "limit_months": 3,
         "limit_floor": 10000,
@@ -21,7 +21,7 @@ DEFAULT_GRADES = [
     {
         "code": "B",
         "name": "Good",
-        "min_score": 60,
+        "min_score": 70,
         "limit_method": "sales_months",
         "limit_months": 2,
         "limit_floor": 5000,
@@ -34,7 +34,7 @@ DEFAULT_GRADES = [
     {
         "code": "C",
         "name": "Fair",
-        "min_score": 40,
+        "min_score": 50,
         "limit_method": "sales_months",
         "limit_months": 1,
         "limit_floor": 2000,
@@ -47,7 +47,7 @@ DEFAULT_GRADES = [
     {
         "code": "D",
         "name": "Weak",
-        "min_score": 20,
+        "min_score": 30,
         "limit_method": "fixed",
         "limit_amount": 2000,
         "limit_floor": 0,

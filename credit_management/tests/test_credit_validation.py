@@ -19,7 +19,7 @@ class TestCreditValidation(CreditCommon):
 
     def test_grade_bands_must_tile(self):
         self.assertRefused(self.grades["E"], {"min_score": 5}, "Min Score", "0")
-        self.assertRefused(self.grades["D"], {"min_score": 40}, "Min Score", "40")
+        self.assertRefused(self.grades["D"], {"min_score": self.grades["C"].min_score}, "Min Score", "50")
         self.assertRefused(self.grades["A"], {"min_score": 120}, "Min Score")
         with self.assertRaises(ValidationError):
             self.grades["E"].unlink()

@@ -36,7 +36,7 @@ class TestInstalled(TransactionCase):
         self.assertEqual(len(policy), 1)
         grades = self.env["credit.grade"].search([("company_id", "=", company.id)], order="min_score desc")
         self.assertEqual(grades.mapped("code"), ["A", "B", "C", "D", "E"])
-        self.assertEqual(grades.mapped("min_score"), [80, 60, 40, 20, 0])
+        self.assertEqual(grades.mapped("min_score"), [85, 70, 50, 30, 0])
         self.assertEqual(grades.mapped("order_action"), ["allow", "allow", "warn", "approval", "block"])
         self.assertEqual(policy.new_customer_grade_id.code, "C")
         self.assertEqual(len(policy.factor_ids), 9)

@@ -80,8 +80,11 @@ class TestCreditConcurrency(TransactionCase):
         """
         orders = dict(partners)
         partners = list(orders)
-        calls = [(rpc, order) for partner in partners for rpc, order in zip(self.salespeople, orders[partner],
-                                                                             strict=True)]
+        calls = [
+            (rpc, order)
+            for partner in partners
+            for rpc, order in zip(self.salespeople, orders[partner], strict=True)
+        ]
         start = threading.Barrier(len(calls))
         outcome = {}
 
@@ -111,7 +114,9 @@ class TestCreditConcurrency(TransactionCase):
             confirmed = [o for o in orders[partner] if states[o] == "sale"]
             confirmed_per_round.append(len(confirmed))
             self.assertLessEqual(len(confirmed) * AMOUNT, LIMIT, f"round {round_no}: {outcome}")
-            self.assertEqual(sorted(confirmed), sorted(o for o in orders[partner] if outcome[o] == "confirmed"))
+            self.assertEqual(
+                sorted(confirmed), sorted(o for o in orders[partner] if outcome[o] == "confirmed")
+            )
             for order in set(orders[partner]) - set(confirmed):
                 self.assertEqual(states[order], "draft", f"round {round_no}: refused order left changed")
                 self.assertIn("blocked", outcome[order].message, "refused with the credit message")
