@@ -27,7 +27,8 @@ SETUP_SCRIPT = f"""
 from odoo import Command
 groups = [env.ref("base.group_user").id, env.ref("sales_team.group_sale_salesman").id]
 sellers = env["res.users"].create([
-    {{"name": f"Seller {{i}}", "login": f"seller{{i}}", "password": f"seller{{i}}", "groups_id": [Command.set(groups)]}}
+    {{"name": f"Seller {{i}}", "login": f"seller{{i}}", "password": f"seller{{i}}",
+      "groups_id": [Command.set(groups)]}}
     for i in range({ORDERS})
 ])
 product = env["product.product"].create({{"name": "Race widget", "list_price": {AMOUNT},
