@@ -25,10 +25,16 @@ def parse_args(description, extra=None):
     return parser.parse_args()
 
 
+_configured = {}
+
+
 @contextlib.contextmanager
 def odoo_env(config_path, dbname, log_level="warn"):
-    odoo.tools.config.parse_config(["-c", config_path, "-d", dbname, f"--log-level={log_level}"])
-    logging.getLogger("odoo").setLevel(getattr(logging, log_level.upper(), logging.WARNING))
+    # Odoo's configuration can be parsed once per process.
+    if not _configured:
+        odoo.tools.config.parse_config(["-c", config_path, "-d", dbname, f"--log-level={log_level}"])
+        logging.getLogger("odoo").setLevel(getattr(logging, log_level.upper(), logging.WARNING))
+        _configured.update(config=config_path)
     threading.current_thread().dbname = dbname
     registry = Registry(dbname)
     with registry.cursor() as cr:

@@ -6,7 +6,7 @@ import numpy as np
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, get_lang
 
 from .. import rules, scoring
 
@@ -142,7 +142,9 @@ class CreditScoringEngine(models.AbstractModel):
         after = self._new_profiles(before, outcome, result, grade_pos, grades, values, data, today)
         changes = self._changes(before, after, policy)
         self._write_profiles(company, ids, before, after, changes)
-        self._insert_history(company, ids, before, after, changes, result, values, data, trigger, note)
+        self._insert_history(
+            company, ids, before, after, changes, outcome, result, values, data, trigger, note
+        )
         self._log_changes(ids, before, after, changes, outcome, data, policy)
         alerts = self._raise_alerts(company, ids, before, after, changes, policy)
         self.env["res.partner"].invalidate_model(list(PROFILE_COLUMNS))
@@ -486,11 +488,13 @@ class CreditScoringEngine(models.AbstractModel):
         )
 
     @api.model
-    def _insert_history(self, company, ids, before, after, changes, result, values, data, trigger, note):
+    def _insert_history(
+        self, company, ids, before, after, changes, outcome, result, values, data, trigger, note
+    ):
         rows = changes["any"]
         if not rows.any():
             return
-        notes = self._history_notes(before, after, changes, data, note)
+        notes = self._history_notes(before, after, changes, outcome, note)
         columns = {
             "partner_id": ("int4", ids),
             "score": ("float8", after["credit_score"]),
@@ -547,16 +551,18 @@ class CreditScoringEngine(models.AbstractModel):
         )
 
     @api.model
-    def _history_notes(self, before, after, changes, data, note):
+    def _history_notes(self, before, after, changes, outcome, note):
         notes = np.full(len(changes["any"]), note or "", dtype=object)
         labels = [
             (changes["first"], _("First scoring.")),
             (changes["grade"] & ~changes["first"], _("Grade changed.")),
             (changes["limit"] & ~changes["first"], _("Credit limit changed.")),
             (changes["term"] & ~changes["first"], _("Payment term changed.")),
+            (outcome.promoted, _("Promoted: invoices paid on time in a row.")),
+            (outcome.demoted, _("Demoted: an item overdue past the threshold.")),
             (changes["hold"] & after["credit_hold"], _("Credit hold placed.")),
             (changes["hold"] & ~after["credit_hold"], _("Credit hold lifted.")),
-            (~data["has_history"], _("No invoicing history: new-customer grade.")),
+            (np.isnan(after["credit_score"]), _("No invoicing history: new-customer grade.")),
         ]
         for mask, label in labels:
             notes[mask] = [f"{n} {label}".strip() for n in notes[mask]]
@@ -564,74 +570,91 @@ class CreditScoringEngine(models.AbstractModel):
 
     @api.model
     def _log_changes(self, ids, before, after, changes, outcome, data, policy):
-        """A chatter note on each customer whose grade, limit, term or hold the policy changed."""
-        # A first scoring only sets the initial profile (the history says so); what the
-        # policy decides about a customer, even then, is worth a note.
+        """A chatter note on each customer whose grade, limit, term or hold the policy changed.
+
+        A first scoring sets the initial profile silently: its history row says why, and
+        installing on a large book must not bury anyone in notes.
+        """
         decided = outcome.promoted | outcome.demoted | changes["hold"]
-        rows = np.flatnonzero((changes["profile"] & ~changes["first"]) | decided)
+        rows = np.flatnonzero((changes["profile"] | decided) & ~changes["first"])
         if not len(rows):
             return
-        grades = self.env["credit.grade"].browse(
-            _ids(before["credit_grade_id"][rows], after["credit_grade_id"][rows])
-        )
-        terms = self.env["account.payment.term"].browse(
-            _ids(before["property_payment_term_id"][rows], after["property_payment_term_id"][rows])
-        )
-        currency = self.env.company.currency_id
+        names = {
+            "grade": _names(
+                self.env["credit.grade"], before["credit_grade_id"][rows], after["credit_grade_id"][rows]
+            ),
+            "term": _names(
+                self.env["account.payment.term"],
+                before["property_payment_term_id"][rows],
+                after["property_payment_term_id"][rows],
+            ),
+        }
+        amount = _amount_formatter(self.env, self.env.company.currency_id)
+        # Translated once per batch: _() looks up the language on every call.
+        text = {
+            "title": _("Credit profile updated by the credit policy:"),
+            "grade": _("Grade: %(old)s → %(new)s (score %(score)s)"),
+            "limit": _("Credit limit: %(old)s → %(new)s (%(why)s)"),
+            "promoted": _("promoted: %s invoices in a row paid on time", policy.promote_after_on_time),
+            "demoted": _("demoted: an item overdue %s days"),
+            "rule": _("grade rule"),
+            "term": _("Payment term: %(old)s → %(new)s"),
+            "placed": _("Credit hold placed: %s"),
+            "lifted": _("Credit hold lifted: no item overdue more than %s days", policy.hold_overdue_days),
+            "none": _("none"),
+        }
         bodies = {}
         for i in rows:
             lines = []
             if changes["grade"][i]:
                 lines.append(
-                    _(
-                        "Grade: %(old)s → %(new)s (score %(score)s)",
-                        old=grades.browse(int(before["credit_grade_id"][i])).display_name or _("none"),
-                        new=grades.browse(int(after["credit_grade_id"][i])).display_name,
-                        score=_fmt(after["credit_score"][i]),
-                    )
+                    text["grade"]
+                    % {
+                        "old": names["grade"].get(before["credit_grade_id"][i], text["none"]),
+                        "new": names["grade"].get(after["credit_grade_id"][i], text["none"]),
+                        "score": _fmt(after["credit_score"][i]),
+                    }
                 )
             if changes["limit"][i]:
                 why = (
-                    _("promoted: %s invoices in a row paid on time", policy.promote_after_on_time)
+                    text["promoted"]
                     if outcome.promoted[i]
-                    else _("demoted: an item overdue %s days", int(data["max_days_overdue"][i]))
+                    else text["demoted"] % int(data["max_days_overdue"][i])
                     if outcome.demoted[i]
-                    else _("grade rule")
+                    else text["rule"]
                 )
                 lines.append(
-                    _(
-                        "Credit limit: %(old)s → %(new)s (%(why)s)",
-                        old=format_amount(self.env, before["credit_limit"][i], currency),
-                        new=format_amount(self.env, after["credit_limit"][i], currency),
-                        why=why,
-                    )
+                    text["limit"]
+                    % {
+                        "old": amount(before["credit_limit"][i]),
+                        "new": amount(after["credit_limit"][i]),
+                        "why": why,
+                    }
                 )
             if changes["term"][i]:
                 lines.append(
-                    _(
-                        "Payment term: %(old)s → %(new)s",
-                        old=terms.browse(int(before["property_payment_term_id"][i])).display_name
-                        or _("none"),
-                        new=terms.browse(int(after["property_payment_term_id"][i])).display_name,
-                    )
+                    text["term"]
+                    % {
+                        "old": names["term"].get(before["property_payment_term_id"][i], text["none"]),
+                        "new": names["term"].get(after["property_payment_term_id"][i], text["none"]),
+                    }
                 )
             if changes["hold"][i]:
                 lines.append(
-                    _("Credit hold placed: %s", after["credit_hold_reason"][i])
+                    text["placed"] % after["credit_hold_reason"][i]
                     if after["credit_hold"][i]
-                    else _("Credit hold lifted: no item overdue more than %s days", policy.hold_overdue_days)
+                    else text["lifted"]
                 )
-            if lines:
-                bodies[int(ids[i])] = Markup("<p>%s</p><ul>%s</ul>") % (
-                    _("Credit profile updated by the credit policy:"),
-                    Markup().join(Markup("<li>%s</li>") % line for line in lines),
-                )
-        if bodies:
-            self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies=bodies)
+            bodies[int(ids[i])] = Markup("<p>%s</p><ul>%s</ul>") % (
+                text["title"],
+                Markup().join(Markup("<li>%s</li>") % line for line in lines),
+            )
+        self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies=bodies)
 
     @api.model
     def _raise_alerts(self, company, ids, before, after, changes, policy):
-        """Credit review activities for the controller; never two open ones of a kind per customer."""
+        """Credit review activities for the controller; never two open ones of a kind per customer.
+        Like chatter notes, alerts follow changes: a first scoring raises none."""
         if not policy.controller_user_id:
             return 0
         grades = self._company_grades(company)
@@ -646,9 +669,10 @@ class CreditScoringEngine(models.AbstractModel):
             "score_below": scored_before
             & (after["credit_score"] < threshold)
             & ~(before["credit_score"] < threshold),
-            "utilisation": (after["credit_utilisation"] > util_threshold)
+            "utilisation": scored_before
+            & (after["credit_utilisation"] > util_threshold)
             & ~(before["credit_utilisation"] > util_threshold),
-            "hold": changes["hold"] & after["credit_hold"],
+            "hold": scored_before & changes["hold"] & after["credit_hold"],
         }
         wanted = [(int(ids[i]), kind) for kind, mask in kinds.items() for i in np.flatnonzero(mask)]
         return self._create_alerts(policy, wanted)
@@ -681,6 +705,8 @@ class CreditScoringEngine(models.AbstractModel):
         model_id = self.env["ir.model"]._get_id("res.partner")
         labels = dict(self.env["mail.activity"]._fields["credit_alert_kind"]._description_selection(self.env))
         activities = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        # Activities name their record one by one: fetch the names in one query first.
+        activities.env["res.partner"].browse({pid for pid, _kind in wanted}).mapped("display_name")
         # One create per kind: a batch naming a customer twice would subscribe the controller twice.
         for kind in dict.fromkeys(kind for _pid, kind in wanted):
             activities.create(
@@ -721,9 +747,27 @@ def _sql_list(values, sql_type):
     return values.tolist()
 
 
-def _ids(*arrays):
-    """Distinct non-zero ids of numpy arrays, as Python ints for browse()."""
-    return sorted({int(v) for array in arrays for v in array if v})
+def _names(model, *id_arrays):
+    """{id: display name} of the records whose ids the numpy arrays hold."""
+    records = model.browse(sorted({int(v) for array in id_arrays for v in array if v}))
+    return dict(zip(records.ids, records.mapped("display_name"), strict=True))
+
+
+def _amount_formatter(env, currency):
+    """format_amount, with the language and currency looked up once rather than per amount."""
+    lang = env["res.lang"].browse(get_lang(env).id)
+    fmt = f"%.{currency.decimal_places}f"
+    symbol = currency.symbol or ""
+    pre, post = (
+        (f"{symbol}\N{NO-BREAK SPACE}", "")
+        if currency.position == "before"
+        else ("", f"\N{NO-BREAK SPACE}{symbol}")
+    )
+
+    def amount(value):
+        return pre + lang.format(fmt, round(float(value), currency.decimal_places), grouping=True) + post
+
+    return amount
 
 
 def _fmt(score):

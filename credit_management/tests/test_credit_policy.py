@@ -58,15 +58,31 @@ class TestCreditPolicy(CreditCommon):
         self.assertEqual(partner.credit_grade_id, self.grades["A"], "the grade still follows the score")
 
     def test_promotion_after_consecutive_on_time_invoices(self):
-        partner = self.punctual("Promoted", invoices=3)
+        partner = self.punctual("Promoted", invoices=2)
+        self.rescore(partner)
+        self.assertEqual(partner.credit_limit, 10000, "two on time are not enough")
+        self.paid_invoice(partner, 1000, -60, days_late=-1)
         summary = self.rescore(partner)
         self.assertEqual(summary["promoted"], 1)
         self.assertEqual(partner.credit_limit, 12000)
         self.assertEqual(partner.credit_promoted_date, self.today)
-        self.assertIn("promoted", partner.message_ids[0].body)
+        self.assertIn("promoted: 3 invoices in a row paid on time", partner.message_ids[0].body)
+        self.assertIn("Promoted", self.last_history(partner).note)
         # the same invoices never earn a second promotion
         self.rescore(partner)
         self.assertEqual(partner.credit_limit, 12000)
+
+    def test_first_scoring_is_silent_but_explained(self):
+        partner = self.punctual("Promoted on arrival", invoices=3)
+        messages = len(partner.message_ids)
+        summary = self.rescore(partner)
+        self.assertEqual(summary["promoted"], 1)
+        self.assertEqual(partner.credit_limit, 12000)
+        self.assertEqual(len(partner.message_ids), messages, "no chatter note for a first scoring")
+        self.assertFalse(self.alerts(partner))
+        note = self.last_history(partner).note
+        self.assertIn("First scoring", note)
+        self.assertIn("Promoted", note)
 
     def test_promotion_is_capped_by_the_grade(self):
         self.grades["A"].limit_cap = 11000

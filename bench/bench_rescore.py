@@ -1,0 +1,235 @@
+"""Benchmark of customer rescoring (issue: dynamic credit profile).
+
+    .venv/bin/python bench/bench_rescore.py -c .odoo/odoo.conf [--customers 100000] [--invoices 10] [--reuse]
+
+Seeds a database (``bench_rescore`` by default) with customers, posted invoices, payments
+and credit notes, set-based (scripts/seed), then measures, each in its own process so that
+the peak RSS is the step's own:
+
+- full rescoring of every customer, as the daily job does it (a batch per transaction):
+  the first run (every profile new) and a steady-state run the next day;
+- rescoring of 1,000 customers queued by events;
+- the naive way, per customer through the ORM, on a sample, extrapolated to all customers.
+
+Prints its figures; asserts nothing.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", default="bench_rescore")
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--invoices", type=int, default=10, help="invoices per customer")
+    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser.add_argument("--queue", type=int, default=1000, help="customers queued by events")
+    parser.add_argument("--naive-sample", type=int, default=2000)
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        print(json.dumps(STEPS[args.step](args)))
+        return
+    if not (args.reuse and _database_ready(args)):
+        _recreate_database(args)
+        _report("seed", _run_step(args, "seed"))
+    for step in ("first_full", "steady_full", "queue", "naive"):
+        _report(step, _run_step(args, step))
+
+
+# ----------------------------------------------------------------------
+# Orchestration
+# ----------------------------------------------------------------------
+def _run_step(args, step):
+    cmd = [
+        sys.executable,
+        __file__,
+        "-c",
+        args.config,
+        "-d",
+        args.database,
+        f"--step={step}",
+        f"--customers={args.customers}",
+        f"--invoices={args.invoices}",
+        f"--queue={args.queue}",
+        f"--naive-sample={args.naive_sample}",
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(f"step {step} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _report(step, result):
+    labels = {
+        "seed": "seeding",
+        "first_full": "full rescoring, first run",
+        "steady_full": "full rescoring, next day",
+        "queue": "queue rescoring",
+        "naive": "naive ORM rescoring",
+    }
+    details = ", ".join(f"{k} {v}" for k, v in result.items())
+    print(f"{labels[step]:<28} {details}", flush=True)
+
+
+def _database_ready(args):
+    import psycopg2
+
+    try:
+        conn = psycopg2.connect(dbname=args.database)
+    except psycopg2.OperationalError:
+        return False
+    with conn, conn.cursor() as cr:
+        cr.execute("SELECT count(*) FROM res_partner WHERE ref LIKE %s", ("SEED-%",))
+        ready = cr.fetchone()[0] == args.customers
+    conn.close()
+    return ready
+
+
+def _recreate_database(args):
+    """A copy of the template with the addon installed, through the project's own shell helpers."""
+    script = (
+        f"source '{ROOT}/scripts/lib.sh'; setup_all; clone_template \"$1\"; "
+        'odoo_run "$STATE/install-$1.log" -d "$1" -i credit_management --stop-after-init'
+    )
+    subprocess.run(["bash", "-c", script, "bench", args.database], check=True)
+
+
+# ----------------------------------------------------------------------
+# Steps, each in its own process
+# ----------------------------------------------------------------------
+def _env(args):
+    from odoo_env import odoo_env
+
+    return odoo_env(args.config, args.database)
+
+
+def _peak_rss_mb():
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def step_seed(args):
+    from seed import seed
+
+    with _env(args) as env:
+        stats = seed(env, customers=args.customers, invoices_per_customer=args.invoices)
+    return {
+        "seconds": stats["seconds"],
+        "customers": stats["customers"],
+        "invoices": stats["invoices"],
+        "payments": stats["payments"],
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _full(args, day_offset):
+    """The daily job's rescoring of every customer, committing each batch."""
+    with _env(args) as env:
+        if day_offset:
+            # The next day: every profile is stale again, as at the daily job's first minute.
+            env.cr.execute("""
+                UPDATE res_partner
+                   SET credit_score_date = jsonb_build_object('1', (now() - interval '1 day')::text)
+                 WHERE credit_score_date IS NOT NULL
+            """)
+            env.cr.commit()
+        engine = env["credit.scoring.engine"]
+        before = _history_count(env)
+        started = time.perf_counter()
+        count = engine._rescore_company(env.company, trigger="cron", auto_commit=True)
+        seconds = time.perf_counter() - started
+        changed = _history_count(env) - before
+    return {
+        "seconds": round(seconds, 1),
+        "customers": count,
+        "history_rows": changed,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _history_count(env):
+    env.cr.execute("SELECT count(*) FROM credit_score_history")
+    return env.cr.fetchone()[0]
+
+
+def step_first_full(args):
+    with _env(args) as env:
+        # A first run starts from customers never scored.
+        env.cr.execute("DELETE FROM credit_score_history")
+        env.cr.execute("""
+            UPDATE res_partner SET credit_score = NULL, credit_grade_id = NULL, credit_score_date = NULL,
+                   credit_limit = NULL, property_payment_term_id = NULL, credit_limit_factor = NULL,
+                   credit_promoted_date = NULL, credit_demoted_date = NULL, credit_hold = NULL,
+                   credit_hold_automatic = NULL, credit_hold_reason = NULL, credit_hold_date = NULL,
+                   credit_hold_user_id = NULL, credit_avg_days_late = NULL, credit_utilisation = NULL
+        """)
+        env.cr.execute("DELETE FROM mail_activity WHERE credit_alert_kind IS NOT NULL")
+        env.cr.commit()
+    return _full(args, 0)
+
+
+def step_steady_full(args):
+    return _full(args, 1)
+
+
+def step_queue(args):
+    with _env(args) as env:
+        env.cr.execute(
+            """
+            INSERT INTO credit_rescore_queue (partner_id, company_id, reason, queued_at)
+            SELECT id, 1, 'payment', now() FROM res_partner
+             WHERE ref LIKE 'SEED-%%' ORDER BY random() LIMIT %s
+        """,
+            (args.queue,),
+        )
+        env.cr.commit()
+        started = time.perf_counter()
+        count = env["credit.scoring.engine"]._rescore_queue(limit=args.queue)
+        env.cr.commit()
+        seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 2), "customers": count, "peak_rss_mb": _peak_rss_mb()}
+
+
+def step_naive(args):
+    with _env(args) as env:
+        import naive_rescore
+
+        env.cr.execute(
+            "SELECT id FROM res_partner WHERE ref LIKE 'SEED-%%' ORDER BY random() LIMIT %s",
+            (args.naive_sample,),
+        )
+        ids = [row[0] for row in env.cr.fetchall()]
+        started = time.perf_counter()
+        naive_rescore.rescore(env, env["res.partner"].browse(ids))
+        seconds = time.perf_counter() - started
+        env.cr.rollback()
+    extrapolated = seconds * args.customers / len(ids)
+    return {
+        "sample": len(ids),
+        "seconds": round(seconds, 1),
+        "extrapolated_s": round(extrapolated),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+STEPS = {
+    "seed": step_seed,
+    "first_full": step_first_full,
+    "steady_full": step_steady_full,
+    "queue": step_queue,
+    "naive": step_naive,
+}
+
+if __name__ == "__main__":
+    main()
