@@ -2,7 +2,7 @@
 
     python scripts/demo_data.py -c CONF -d DB
 
-Seeds the data (scripts/seed.py, straight SQL), checks a sample of it through the ORM (verify_sample),
+Seeds the data (scripts/seed/, straight SQL), checks a sample of it through the ORM (verify_sample),
 rescores every customer with the addon's engine, adds demo users and quotations that meet each order
 action, then prints a portfolio summary. Exits non-zero with a one-line error on failure, including when
 the portfolio does not span every grade.

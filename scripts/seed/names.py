@@ -1,0 +1,142 @@
+"""Customer company names and e-mail addresses (vectorised string building)."""
+
+import numpy as np
+
+NAME_HEADS = (
+    "Acme",
+    "Apex",
+    "Atlas",
+    "Aurora",
+    "Beacon",
+    "Blue Ridge",
+    "Brightwater",
+    "Cascade",
+    "Cedar",
+    "Summit",
+    "Crescent",
+    "Delta",
+    "Eagle",
+    "Evergreen",
+    "Falcon",
+    "Frontier",
+    "Golden Gate",
+    "Granite",
+    "Harbor",
+    "Horizon",
+    "Ironwood",
+    "Keystone",
+    "Lakeside",
+    "Liberty",
+    "Maple",
+    "Meridian",
+    "Northwind",
+    "Oakridge",
+    "Pacific Crest",
+    "Pinnacle",
+    "Prairie",
+    "Redwood",
+    "Riverbend",
+    "Sierra",
+    "Silverline",
+    "Sterling",
+    "Stonebridge",
+    "Sunrise",
+    "Titan",
+    "Tri-State",
+    "Union",
+    "Valley",
+    "Vanguard",
+    "Vertex",
+    "Westfield",
+    "Willow",
+    "Zenith",
+    "Coastal",
+    "Metro",
+    "Highland",
+)
+NAME_QUALIFIERS = (
+    "",
+    "North ",
+    "South ",
+    "East ",
+    "West ",
+    "Central ",
+    "Global ",
+    "International ",
+    "National ",
+    "American ",
+    "Atlantic ",
+    "Midwest ",
+    "Texas ",
+    "Ohio ",
+    "Carolina ",
+    "Mountain ",
+    "Premier ",
+    "Advanced ",
+    "Precision ",
+    "Modern ",
+    "Classic ",
+    "Industrial ",
+    "United ",
+    "Allied ",
+    "Integrated ",
+)
+NAME_TRADES = (
+    "Logistics",
+    "Manufacturing",
+    "Foods",
+    "Supply",
+    "Textiles",
+    "Electronics",
+    "Construction",
+    "Pharma",
+    "Retail",
+    "Plastics",
+    "Machinery",
+    "Energy",
+    "Packaging",
+    "Furniture",
+    "Printing",
+    "Chemicals",
+    "Steel",
+    "Auto Parts",
+    "Medical",
+    "Office Supplies",
+    "Hardware",
+    "Farms",
+    "Beverages",
+    "Paper",
+    "Tools",
+    "Glass",
+    "Lighting",
+    "Marine",
+    "Aviation",
+    "Software",
+    "Robotics",
+    "Optics",
+    "Apparel",
+    "Cosmetics",
+    "Fasteners",
+    "Hydraulics",
+    "Timber",
+    "Ceramics",
+    "Dairy",
+    "Bakeries",
+)
+NAME_FORMS = ("Inc.", "LLC", "Ltd", "Corp.", "Co.", "Group", "Holdings", "& Sons", "Partners", "Industries")
+
+
+def _company_names(rng, n):
+    sizes = (len(NAME_HEADS), len(NAME_QUALIFIERS), len(NAME_TRADES), len(NAME_FORMS))
+    combos = int(np.prod(sizes))
+    picks = rng.choice(combos, n, replace=n > combos)
+    head, rest = np.divmod(picks, combos // sizes[0])
+    qual, rest = np.divmod(rest, sizes[2] * sizes[3])
+    trade, form = np.divmod(rest, sizes[3])
+    heads, trades = np.array(NAME_HEADS)[head], np.array(NAME_TRADES)[trade]
+    names = np.char.add(np.char.add(np.char.add(heads, " "), np.array(NAME_QUALIFIERS)[qual]), trades)
+    names = np.char.add(np.char.add(names, " "), np.array(NAME_FORMS)[form])
+    slug = np.char.replace(np.char.lower(np.char.add(heads, trades)), " ", "")
+    slug = np.char.replace(np.char.replace(slug, "-", ""), ".", "")
+    emails = np.char.add(np.char.add("accounts@", slug), ".example.com")
+    return names.tolist(), emails.tolist()
