@@ -1,7 +1,7 @@
 # Two commands for a newcomer: `make demo` and `make test`. See README.md.
 SHELL := /bin/bash
 export ODOO_SRC ?= /opt/odoo-18.0
-export NO_SERVE
+export NO_SERVE BENCH BENCH_ARGS
 
 .PHONY: demo test lint bench setup clean
 

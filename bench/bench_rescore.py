@@ -137,12 +137,8 @@ def _full(args, day_offset):
     """The daily job's rescoring of every customer, committing each batch."""
     with _env(args) as env:
         if day_offset:
-            # The next day: every profile is stale again, as at the daily job's first minute.
-            env.cr.execute("""
-                UPDATE res_partner
-                   SET credit_score_date = jsonb_build_object('1', (now() - interval '1 day')::text)
-                 WHERE credit_score_date IS NOT NULL
-            """)
+            # The next day: the daily job starts over, on profiles scored yesterday.
+            env.cr.execute("UPDATE credit_policy SET rescore_run_date = rescore_run_date - 1")
             env.cr.commit()
         engine = env["credit.scoring.engine"]
         before = _history_count(env)
@@ -175,11 +171,27 @@ def step_first_full(args):
                    credit_hold_user_id = NULL, credit_avg_days_late = NULL, credit_utilisation = NULL
         """)
         env.cr.execute("DELETE FROM mail_activity WHERE credit_alert_kind IS NOT NULL")
+        env.cr.execute("UPDATE credit_policy SET rescore_run_date = NULL, rescore_last_partner_id = 0")
         env.cr.commit()
+    _vacuum(args, "res_partner", "credit_score_history")
     return _full(args, 0)
 
 
+def _vacuum(args, *tables):
+    """Reclaim what the reset left behind, so each step starts from tables as a fresh run finds them."""
+    import psycopg2
+    from psycopg2 import sql
+
+    conn = psycopg2.connect(dbname=args.database)
+    conn.autocommit = True  # VACUUM cannot run in a transaction
+    with conn.cursor() as cr:
+        for table in tables:
+            cr.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
+    conn.close()
+
+
 def step_steady_full(args):
+    _vacuum(args, "res_partner", "credit_score_history")
     return _full(args, 1)
 
 

@@ -47,6 +47,7 @@ class CreditExposure(models.AbstractModel):
         """Per partner: open residual, overdue residual, max days overdue, oldest overdue due date.
 
         Returns (ids, residual, overdue, max_days, oldest_due) arrays, one row per partner with open items.
+        ``partner_ids`` None: every partner of the company, in one pass.
         """
         today = today or fields.Date.context_today(self)
         self.env["account.move.line"].flush_model(RECEIVABLE_FIELDS)
@@ -63,7 +64,7 @@ class CreditExposure(models.AbstractModel):
                    LATERAL (SELECT aml.amount_residual > 0
                                    AND aml.date_maturity < %(today)s::date AS overdue) o
              WHERE aml.account_id = ANY(%(accounts)s)
-               AND aml.partner_id = ANY(%(partners)s)
+               AND %(partners)s
                AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
                AND aml.parent_state = 'posted'
                AND aml.company_id = %(company)s
@@ -71,7 +72,7 @@ class CreditExposure(models.AbstractModel):
             """,
                 today=today,
                 accounts=self._receivable_accounts(company),
-                partners=list(partner_ids),
+                partners=partner_clause(SQL("aml.partner_id"), partner_ids),
                 company=company.id,
             )
         )
@@ -96,10 +97,10 @@ class CreditExposure(models.AbstractModel):
             SELECT commercial_partner_id, SUM(amount_total_signed)
               FROM account_move
              WHERE state = 'draft' AND move_type IN ('out_invoice', 'out_refund')
-               AND commercial_partner_id = ANY(%s) AND company_id = %s
+               AND %s AND company_id = %s
              GROUP BY commercial_partner_id
             """,
-                list(partner_ids),
+                partner_clause(SQL("commercial_partner_id"), partner_ids),
                 company.id,
             )
         )
@@ -130,14 +131,13 @@ class CreditExposure(models.AbstractModel):
               JOIN sale_order_line sol ON sol.order_id = so.id
              WHERE so.state = 'sale' AND so.invoice_status IN ('to invoice', 'no')
                AND so.company_id = %(company)s
-               AND so.partner_id IN (SELECT id FROM res_partner
-                                      WHERE commercial_partner_id = ANY(%(partners)s))
+               AND so.partner_id IN (SELECT id FROM res_partner WHERE %(partners)s)
                AND so.id != ALL(%(exclude)s)
                AND sol.product_uom_qty > 0
              GROUP BY p.commercial_partner_id, so.currency_id
             """,
                 company=company.id,
-                partners=list(partner_ids),
+                partners=partner_clause(SQL("commercial_partner_id"), partner_ids),
                 exclude=list(exclude_order_ids),
             )
         )
@@ -157,10 +157,16 @@ class CreditExposure(models.AbstractModel):
         return totals
 
     @api.model
-    def _exposure(self, company, partner_ids, today=None, exclude_order_ids=()):
-        """Exposure and its parts, as arrays aligned with the sorted ``partner_ids``."""
+    def _exposure(self, company, partner_ids, today=None, exclude_order_ids=(), whole_company=False):
+        """Exposure and its parts, as arrays aligned with the sorted ``partner_ids``.
+
+        ``whole_company``: aggregate over every partner of the company in one pass each
+        and keep ``partner_ids``' rows, rather than look the partners up one by one;
+        cheaper when they are a large share of the company's customers.
+        """
         ids = np.unique(np.asarray(list(partner_ids), dtype=np.int64))
-        open_ids, residual, overdue, max_days, oldest_due = self._open_items(company, ids.tolist(), today)
+        query_ids = None if whole_company else ids.tolist()
+        open_ids, residual, overdue, max_days, oldest_due = self._open_items(company, query_ids, today)
         result = {
             "ids": ids,
             "receivable": _aligned(ids, open_ids, residual),
@@ -168,18 +174,25 @@ class CreditExposure(models.AbstractModel):
             "max_days_overdue": _aligned(ids, open_ids, max_days),
             "oldest_overdue_due": _aligned(ids, open_ids, oldest_due, fill=np.datetime64("NaT")),
             "has_open_items": np.isin(ids, open_ids),
-            "draft_invoices": _aligned_dict(ids, self._draft_invoices(company, ids.tolist())),
-            "orders": _aligned_dict(ids, self._orders_to_invoice(company, ids.tolist(), exclude_order_ids)),
+            "draft_invoices": _aligned_dict(ids, self._draft_invoices(company, query_ids)),
+            "orders": _aligned_dict(ids, self._orders_to_invoice(company, query_ids, exclude_order_ids)),
         }
         result["exposure"] = result["receivable"] + result["draft_invoices"] + result["orders"]
         return result
 
 
+def partner_clause(column, partner_ids):
+    """``column = ANY(partner_ids)``, or no restriction for a whole-company pass (None)."""
+    return SQL("TRUE") if partner_ids is None else SQL("%s = ANY(%s)", column, list(partner_ids))
+
+
 def _aligned(ids, row_ids, values, fill=0.0):
-    """Values of rows keyed by ``row_ids`` placed at the positions of sorted ``ids``."""
-    out = np.full(len(ids), fill, dtype=np.asarray(values).dtype if len(values) else type(fill))
-    if len(row_ids):
-        out[np.searchsorted(ids, row_ids)] = values
+    """Values of rows keyed by ``row_ids`` placed at the positions of sorted ``ids``; rows of other
+    partners are dropped."""
+    values = np.asarray(values)
+    out = np.full(len(ids), fill, dtype=values.dtype)
+    keep = np.isin(row_ids, ids)
+    out[np.searchsorted(ids, row_ids[keep])] = values[keep]
     return out
 
 

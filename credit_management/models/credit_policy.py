@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from .. import rules, scoring
 
@@ -140,6 +141,10 @@ class CreditPolicy(models.Model):
     approval_validity_days = fields.Integer(
         default=7, tracking=True, help="Days a credit approval request, or an approval, stays valid."
     )
+    rescore_run_date = fields.Date(readonly=True, help="Day of the scheduled rescoring in progress or done.")
+    rescore_last_partner_id = fields.Integer(
+        readonly=True, help="Last customer the scheduled rescoring of that day has done."
+    )
     rescore_batch_size = fields.Integer(
         default=5000, help="Customers rescored per transaction by the scheduled rescoring."
     )
@@ -228,6 +233,19 @@ class CreditPolicy(models.Model):
     def _scoring_factors(self):
         self.ensure_one()
         return tuple(line._to_factor() for line in self.factor_ids)
+
+    def _record_rescore_progress(self, day, partner_id):
+        """Written in SQL with each batch: no ORM cache or tracking churn per batch."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE credit_policy SET rescore_run_date = %s, rescore_last_partner_id = %s WHERE id = %s",
+                day,
+                partner_id,
+                self.id,
+            )
+        )
+        self.invalidate_recordset(["rescore_run_date", "rescore_last_partner_id"])
 
     def _thresholds(self):
         self.ensure_one()

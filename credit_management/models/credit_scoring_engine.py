@@ -1,6 +1,6 @@
 import logging
 import threading
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import numpy as np
 from markupsafe import Markup
@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL, get_lang
 
 from .. import rules, scoring
+from .credit_exposure import partner_clause
 
 _logger = logging.getLogger(__name__)
 
@@ -46,29 +47,40 @@ class CreditScoringEngine(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _rescore_company(self, company, trigger="cron", batch_size=None, auto_commit=None):
-        """Rescore every customer of ``company`` not scored yet today, one batch per transaction.
+        """Rescore every customer of ``company`` once today, one batch per transaction.
 
-        Progress lives in the data (each profile's score date), so a run that dies
-        keeps the batches it committed and the next run does only the rest.
+        The data is gathered once for the whole company, one pass per aggregate; batches
+        are then scored and written from it. The policy keeps the run's date and the last
+        customer done, written with each batch: a run that dies keeps the batches it
+        committed, and the next run of the day goes on after them.
         """
         if auto_commit is None:
             auto_commit = not getattr(threading.current_thread(), "testing", False)
+        engine = self.with_company(company)
         policy = self.env["credit.policy"]._for_company(company)
         batch_size = batch_size or policy.rescore_batch_size
-        cutoff = datetime.combine(fields.Date.context_today(self), time.min)
-        done, after_id = 0, 0
-        while ids := self._stale_customers(company, cutoff, after_id, batch_size):
+        today = fields.Date.context_today(self)
+        after_id = policy.rescore_last_partner_id if policy.rescore_run_date == today else 0
+        ids = np.asarray(self._customers_after(company, after_id), dtype=np.int64)
+        if not len(ids):
+            return 0
+        self.env.flush_all()
+        as_of = fields.Datetime.now()
+        data = engine._gather(company, policy, ids, today, whole_company=True)
+        for start in range(0, len(ids), batch_size):
+            batch = slice(start, start + batch_size)
+            part = {key: values[batch] for key, values in data.items()}
             if auto_commit:
-                self._rescore(company, ids, trigger)
-                self.env["ir.cron"]._notify_progress(done=done + len(ids), remaining=0)
+                engine._rescore_batch(company, ids[batch], trigger, None, data=part, as_of=as_of)
+                policy._record_rescore_progress(today, int(ids[batch][-1]))
+                self.env["ir.cron"]._notify_progress(done=min(start + batch_size, len(ids)), remaining=0)
                 # One batch per transaction, by design: a crash keeps the batches done.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             else:
                 with self.env.cr.savepoint():
-                    self._rescore(company, ids, trigger)
-            done += len(ids)
-            after_id = ids[-1]
-        return done
+                    engine._rescore_batch(company, ids[batch], trigger, None, data=part, as_of=as_of)
+                    policy._record_rescore_progress(today, int(ids[batch][-1]))
+        return len(ids)
 
     @api.model
     def _rescore_queue(self, limit=5000):
@@ -81,9 +93,10 @@ class CreditScoringEngine(models.AbstractModel):
         return count
 
     @api.model
-    def _stale_customers(self, company, cutoff, after_id, limit):
+    def _customers_after(self, company, after_id):
+        """The customers of ``company`` (commercial partners) after ``after_id``, by id."""
         self.env["res.partner"].flush_model(
-            ["commercial_partner_id", "customer_rank", "active", "company_id", "credit_score_date"]
+            ["commercial_partner_id", "customer_rank", "active", "company_id"]
         )
         self.env.cr.execute(
             SQL(
@@ -92,15 +105,10 @@ class CreditScoringEngine(models.AbstractModel):
              WHERE id = commercial_partner_id AND customer_rank > 0 AND active
                AND (company_id IS NULL OR company_id = %(company)s)
                AND id > %(after)s
-               AND COALESCE((credit_score_date -> %(key)s ->> 0)::timestamp, '-infinity') < %(cutoff)s
              ORDER BY id
-             LIMIT %(limit)s
             """,
                 company=company.id,
-                key=str(company.id),
                 after=after_id,
-                cutoff=cutoff,
-                limit=limit,
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
@@ -115,14 +123,26 @@ class CreditScoringEngine(models.AbstractModel):
         return self.with_company(company)._rescore_batch(company, partner_ids, trigger, note)
 
     @api.model
-    def _rescore_batch(self, company, partner_ids, trigger, note):
+    def _rescore_batch(self, company, partner_ids, trigger, note, data=None, as_of=None):
+        """Score, apply the policy and write, for ``partner_ids``.
+
+        ``data``: what a whole-company pass gathered at ``as_of`` for these partners;
+        customers rescored since then (by an event) are left alone, their profile being
+        newer than the data.
+        """
         today = fields.Date.context_today(self)
         policy = self.env["credit.policy"]._for_company(company)
         grades = self._company_grades(company)
         ids = np.unique(np.asarray(partner_ids, dtype=np.int64))
-
-        data = self._gather(company, policy, ids, today)
+        if data is None:
+            data = self._gather(company, policy, ids, today)
         before = self._read_profiles(company, ids)
+        if as_of is not None:
+            current = ~(before["credit_score_date"] >= np.datetime64(as_of, "s"))  # NaT compares False
+            if not current.all():
+                ids = ids[current]
+                data = {key: values[current] for key, values in data.items()}
+                before = {key: values[current] for key, values in before.items()}
         values = self._factor_values(data, before, today)
         result = scoring.compute(values, policy._scoring_factors())
         grade_pos = self._grade_positions(result.score, data["has_history"], grades, policy)
@@ -162,109 +182,110 @@ class CreditScoringEngine(models.AbstractModel):
     # Gathering
     # ------------------------------------------------------------------
     @api.model
-    def _gather(self, company, policy, ids, today):
+    def _gather(self, company, policy, ids, today, whole_company=False):
+        """Everything the scoring needs about ``ids``, as arrays aligned with them.
+
+        ``whole_company``: one pass of each aggregate over the company's move lines, for a
+        run over all its customers; otherwise the partners are looked up by index.
+        """
         since = today - timedelta(days=policy.lookback_days)
         accounts = self.env["credit.exposure"]._receivable_accounts(company)
-        data = self.env["credit.exposure"]._exposure(company, ids.tolist(), today)
-        data.update(self._invoicing(company, ids, accounts, today, since))
-        data.update(self._payments(company, ids, accounts, since))
+        data = self.env["credit.exposure"]._exposure(
+            company, ids.tolist(), today, whole_company=whole_company
+        )
+        query_ids = None if whole_company else ids.tolist()
+        data.update(self._behaviour(company, ids, query_ids, accounts, today, since))
         data["has_history"] = data["has_open_items"] | ~np.isnat(data["first_invoice"]) | (data["paid"] > 0)
         return data
 
     @api.model
-    def _invoicing(self, company, ids, accounts, today, since):
-        """First invoice, 12-month volume, invoiced and refunded amounts since ``since``."""
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT aml.partner_id,
-                   MIN(aml.date) FILTER (WHERE aml.balance > 0),
-                   COALESCE(SUM(aml.balance) FILTER (WHERE aml.balance > 0 AND aml.date > %(year_ago)s), 0),
-                   COALESCE(SUM(aml.balance) FILTER (WHERE aml.balance > 0 AND aml.date > %(since)s), 0),
-                   COALESCE(-SUM(aml.balance) FILTER (WHERE aml.balance < 0 AND aml.date > %(since)s), 0)
-              FROM account_move_line aml
-             WHERE aml.partner_id = ANY(%(partners)s) AND aml.company_id = %(company)s
-               AND aml.account_id = ANY(%(accounts)s)
-               AND aml.display_type = 'payment_term' AND aml.parent_state = 'posted'
-             GROUP BY aml.partner_id
-            """,
-                partners=ids.tolist(),
-                company=company.id,
-                accounts=accounts,
-                year_ago=today - timedelta(days=365),
-                since=since,
-            )
-        )
-        rows = self.env.cr.fetchall()
-        row_ids = np.array([r[0] for r in rows], dtype=np.int64)
-        return {
-            "first_invoice": _place(
-                ids, row_ids, [r[1] for r in rows], np.datetime64("NaT"), "datetime64[D]"
-            ),
-            "volume_12m": _place(ids, row_ids, [r[2] for r in rows], 0.0),
-            "invoiced": _place(ids, row_ids, [r[3] for r in rows], 0.0),
-            "refunded": _place(ids, row_ids, [r[4] for r in rows], 0.0),
-        }
+    def _behaviour(self, company, ids, query_ids, accounts, today, since):
+        """Invoicing and payment behaviour, from one scan of the customers' invoice and credit
+        note receivable lines.
 
-    @api.model
-    def _payments(self, company, ids, accounts, since):
-        """Payment behaviour from the partial reconciliations of invoices paid since ``since``.
-
-        Each partial counts for its amount, late by the days between the invoice line's
-        due date and the payment; settlements by credit notes (sale journals) are not
-        payments. The on-time streak counts invoices fully paid on time after the last
-        one paid late and after the last promotion.
+        Invoicing: first invoice, 12-month volume, invoiced and refunded since ``since``.
+        Payments: each partial reconciliation of an invoice paid since ``since`` counts for
+        its amount, late by the days between the line's due date and the payment; a
+        settlement by a credit note is not a payment. The on-time streak counts invoices
+        fully paid on time after the last one paid late and after the last promotion.
         """
         self.env["account.partial.reconcile"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
-            WITH settled AS (
+            WITH terms AS MATERIALIZED (
+                SELECT aml.id, aml.partner_id, aml.date, aml.date_maturity, aml.balance, aml.reconciled
+                  FROM account_move_line aml
+                 WHERE %(partners)s AND aml.company_id = %(company)s
+                   AND aml.account_id = ANY(%(accounts)s)
+                   AND aml.display_type = 'payment_term' AND aml.parent_state = 'posted'
+            ), invoicing AS (
+                SELECT partner_id,
+                       MIN(date) FILTER (WHERE balance > 0) AS first_invoice,
+                       COALESCE(SUM(balance) FILTER (WHERE balance > 0 AND date > %(year_ago)s), 0) AS volume,
+                       COALESCE(SUM(balance) FILTER (WHERE balance > 0 AND date > %(since)s), 0) AS invoiced,
+                       COALESCE(-SUM(balance) FILTER (WHERE balance < 0 AND date > %(since)s), 0) AS refunded
+                  FROM terms
+                 GROUP BY partner_id
+            ), credit_notes AS (
+                SELECT id FROM terms WHERE balance < 0
+            ), settled AS (
                 SELECT inv.partner_id, inv.date_maturity, inv.reconciled,
                        SUM(apr.amount) AS paid,
                        SUM(apr.amount) FILTER (WHERE apr.max_date <= inv.date_maturity) AS on_time,
                        SUM(apr.amount * GREATEST(apr.max_date - inv.date_maturity, 0)) AS amount_days_late,
                        MAX(apr.max_date) AS last_paid
-                  FROM account_move_line inv
+                  FROM terms inv
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = inv.id
-                  JOIN account_move_line pay ON pay.id = apr.credit_move_id
-                  JOIN account_journal j ON j.id = pay.journal_id
-                 WHERE inv.partner_id = ANY(%(partners)s) AND inv.company_id = %(company)s
-                   AND inv.account_id = ANY(%(accounts)s)
-                   AND inv.display_type = 'payment_term' AND inv.parent_state = 'posted' AND inv.balance > 0
-                   AND j.type != 'sale'
-                   AND apr.max_date > %(since)s
-                 GROUP BY inv.partner_id, inv.id
+                 WHERE inv.balance > 0 AND apr.max_date > %(since)s
+                   AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.id = apr.credit_move_id)
+                 GROUP BY inv.partner_id, inv.id, inv.date_maturity, inv.reconciled
             ), marked AS (
                 SELECT s.*,
                        MAX(s.last_paid) FILTER (WHERE s.reconciled AND s.last_paid > s.date_maturity)
                            OVER (PARTITION BY s.partner_id) AS last_late
                   FROM settled s
+            ), payments AS (
+                SELECT m.partner_id, SUM(m.paid) AS paid, COALESCE(SUM(m.on_time), 0) AS on_time,
+                       SUM(m.amount_days_late) AS amount_days_late,
+                       COUNT(*) FILTER (
+                           WHERE m.reconciled AND m.last_paid <= m.date_maturity
+                             AND m.last_paid > COALESCE(m.last_late, '-infinity'::date)
+                             AND m.last_paid > COALESCE((p.credit_promoted_date -> %(key)s ->> 0)::date,
+                                                        '-infinity'::date)) AS streak
+                  FROM marked m
+                  JOIN res_partner p ON p.id = m.partner_id
+                 GROUP BY m.partner_id
             )
-            SELECT m.partner_id, SUM(m.paid), COALESCE(SUM(m.on_time), 0), SUM(m.amount_days_late),
-                   COUNT(*) FILTER (
-                       WHERE m.reconciled AND m.last_paid <= m.date_maturity
-                         AND m.last_paid > COALESCE(m.last_late, '-infinity'::date)
-                         AND m.last_paid > COALESCE((p.credit_promoted_date -> %(key)s ->> 0)::date,
-                                                    '-infinity'::date))
-              FROM marked m
-              JOIN res_partner p ON p.id = m.partner_id
-             GROUP BY m.partner_id
+            SELECT i.partner_id, i.first_invoice, i.volume, i.invoiced, i.refunded,
+                   COALESCE(y.paid, 0), COALESCE(y.on_time, 0), COALESCE(y.amount_days_late, 0),
+                   COALESCE(y.streak, 0)
+              FROM invoicing i
+              LEFT JOIN payments y ON y.partner_id = i.partner_id
             """,
-                partners=ids.tolist(),
+                partners=partner_clause(SQL("aml.partner_id"), query_ids),
                 company=company.id,
                 accounts=accounts,
+                year_ago=today - timedelta(days=365),
                 since=since,
                 key=str(company.id),
             )
         )
         rows = self.env.cr.fetchall()
         row_ids = np.array([r[0] for r in rows], dtype=np.int64)
+
+        def column(i, fill=0.0, dtype=float):
+            return _place(ids, row_ids, [r[i] for r in rows], fill, dtype)
+
         return {
-            "paid": _place(ids, row_ids, [r[1] for r in rows], 0.0),
-            "paid_on_time": _place(ids, row_ids, [r[2] for r in rows], 0.0),
-            "amount_days_late": _place(ids, row_ids, [r[3] for r in rows], 0.0),
-            "on_time_streak": _place(ids, row_ids, [r[4] for r in rows], 0, np.int64),
+            "first_invoice": column(1, np.datetime64("NaT"), "datetime64[D]"),
+            "volume_12m": column(2),
+            "invoiced": column(3),
+            "refunded": column(4),
+            "paid": column(5),
+            "paid_on_time": column(6),
+            "amount_days_late": column(7),
+            "on_time_streak": column(8, 0, np.int64),
         }
 
     @api.model
@@ -421,6 +442,14 @@ class CreditScoringEngine(models.AbstractModel):
             | differs("credit_promoted_date")
             | differs("credit_demoted_date"),
         }
+        # Utilisation moves with every invoice and payment; it is kept current (not historised)
+        # so that the alert on passing the threshold compares against what the last run saw.
+        util_moved = np.abs(
+            np.nan_to_num(after["credit_utilisation"] - before["credit_utilisation"], nan=np.inf)
+        )
+        changes["utilisation"] = (util_moved >= 1.0) & ~(
+            np.isnan(before["credit_utilisation"]) & np.isnan(after["credit_utilisation"])
+        )
         changes["profile"] = changes["grade"] | changes["limit"] | changes["term"] | changes["hold"]
         changes["any"] = first | changes["profile"] | changes["score"]
         return changes
@@ -430,13 +459,18 @@ class CreditScoringEngine(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _write_profiles(self, company, ids, before, after, changes):
-        """One UPDATE for the batch, on each commercial partner and its contacts.
+        """One UPDATE for the customers whose profile changed, and their contacts.
 
-        Contacts carry their company's profile because Odoo reads the payment term and
-        credit limit from the partner on the document, which may be a contact. Columns
-        are only touched where their value changed, so values a user left to their
-        default stay defaults.
+        Customers whose profile did not change are not written at all: their row, and
+        res.partner's many indexes, stay untouched. Contacts carry their company's
+        profile because Odoo reads the payment term and credit limit from the partner
+        on the document, which may be a contact. Within a written row, columns are only
+        touched where their value changed, so values a user left to their default stay
+        defaults.
         """
+        rows = changes["any"] | changes["factor"] | changes["utilisation"]
+        if not rows.any():
+            return
         masks = {
             "credit_limit": changes["limit"],
             "property_payment_term_id": changes["term"],
@@ -449,6 +483,9 @@ class CreditScoringEngine(models.AbstractModel):
             "credit_hold_date": changes["hold"],
             "credit_hold_user_id": changes["hold"],
         }
+        ids = ids[rows]
+        after = {fname: np.asarray(after[fname])[rows] for fname in PROFILE_COLUMNS}
+        masks = {fname: mask[rows] for fname, mask in masks.items()}
         key = str(company.id)
         names, arrays, sets = [], [], []
         for fname, sql_type in PROFILE_COLUMNS.items():
@@ -528,9 +565,8 @@ class CreditScoringEngine(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """
-            INSERT INTO credit_score_history (company_id, date, trigger, create_uid, write_uid, create_date,
-                                              write_date, %(names)s)
-            SELECT %(company)s, %(now)s, %(trigger)s, %(uid)s, %(uid)s, %(now)s, %(now)s, %(selects)s
+            INSERT INTO credit_score_history (company_id, date, trigger, %(names)s)
+            SELECT %(company)s, %(now)s, %(trigger)s, %(selects)s
               FROM unnest(%(arrays)s) AS v(%(names)s)
             """,
                 names=SQL(", ").join(SQL.identifier(n) for n in names),
@@ -546,7 +582,6 @@ class CreditScoringEngine(models.AbstractModel):
                 company=company.id,
                 now=fields.Datetime.now(),
                 trigger=trigger,
-                uid=self.env.uid,
             )
         )
 
@@ -728,12 +763,14 @@ class CreditScoringEngine(models.AbstractModel):
 
 
 def _place(ids, row_ids, values, fill, dtype=float):
-    """Values of query rows keyed by ``row_ids`` at the positions of sorted ``ids``."""
+    """Values of query rows keyed by ``row_ids`` at the positions of sorted ``ids``; rows of other
+    partners (a whole-company pass returns them all) are dropped."""
     out = np.full(len(ids), fill, dtype=dtype)
-    if len(row_ids):
-        out[np.searchsorted(ids, row_ids)] = np.array(
-            [fill if v is None else v for v in values] if dtype is not float else values, dtype=dtype
-        )
+    values = np.array(
+        [fill if v is None else v for v in values] if dtype is not float else values, dtype=dtype
+    )
+    keep = np.isin(row_ids, ids)
+    out[np.searchsorted(ids, row_ids[keep])] = values[keep]
     return out
 
 

@@ -42,8 +42,12 @@ class ResPartner(models.Model):
     credit_limit = fields.Float(groups=f"{CORE_CREDIT_GROUPS},{CREDIT_USER}", tracking=True)
     property_payment_term_id = fields.Many2one(tracking=True)
 
+    # Company-dependent values live in jsonb columns; Odoo's default btree index on a whole
+    # column cannot serve a per-company lookup, and every index slows each profile update.
+    # Only the many2ones keep theirs (Odoo uses them when the referenced record goes).
     credit_score = fields.Float(
         company_dependent=True,
+        index=False,
         readonly=True,
         digits=(5, 1),
         groups=CREDIT_USER,
@@ -60,16 +64,25 @@ class ResPartner(models.Model):
     )
     credit_grade_color = fields.Integer(related="credit_grade_id.color", groups=CREDIT_USER)
     credit_score_date = fields.Datetime(
-        "Scored On", company_dependent=True, readonly=True, groups=CREDIT_USER
+        "Score Date",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups=CREDIT_USER,
+        help="When the current score was set. A rescoring that changes nothing keeps it, as it writes no "
+        "history.",
     )
     credit_hold = fields.Boolean(
         company_dependent=True,
+        index=False,
         readonly=True,
         groups=CREDIT_USER,
         tracking=True,
         help="No order can be confirmed for a customer on hold.",
     )
-    credit_hold_reason = fields.Char(company_dependent=True, readonly=True, groups=CREDIT_USER, tracking=True)
+    credit_hold_reason = fields.Char(
+        company_dependent=True, index=False, readonly=True, groups=CREDIT_USER, tracking=True
+    )
     credit_hold_user_id = fields.Many2one(
         "res.users",
         "Hold Placed By",
@@ -79,10 +92,11 @@ class ResPartner(models.Model):
         help="Empty when the credit policy placed the hold.",
     )
     credit_hold_date = fields.Datetime(
-        "On Hold Since", company_dependent=True, readonly=True, groups=CREDIT_USER
+        "On Hold Since", company_dependent=True, index=False, readonly=True, groups=CREDIT_USER
     )
     credit_hold_automatic = fields.Boolean(
         company_dependent=True,
+        index=False,
         readonly=True,
         groups=CREDIT_USER,
         help="Placed by the credit policy, which lifts it once no item is overdue past the threshold.",
@@ -90,26 +104,29 @@ class ResPartner(models.Model):
     credit_limit_manual = fields.Boolean(
         "Manual Credit Limit",
         company_dependent=True,
+        index=False,
         groups=CREDIT_USER,
         tracking=True,
         help="The credit policy leaves this customer's credit limit and payment term alone.",
     )
     credit_limit_factor = fields.Float(
         company_dependent=True,
+        index=False,
         readonly=True,
         digits=(6, 4),
         groups=CREDIT_USER,
         help="Promotions and demotions so far, as a multiplier of the grade's limit.",
     )
     credit_promoted_date = fields.Date(
-        "Last Promotion", company_dependent=True, readonly=True, groups=CREDIT_USER
+        "Last Promotion", company_dependent=True, index=False, readonly=True, groups=CREDIT_USER
     )
     credit_demoted_date = fields.Date(
-        "Last Demotion", company_dependent=True, readonly=True, groups=CREDIT_USER
+        "Last Demotion", company_dependent=True, index=False, readonly=True, groups=CREDIT_USER
     )
     credit_avg_days_late = fields.Float(
         "Avg Days Late",
         company_dependent=True,
+        index=False,
         readonly=True,
         digits=(6, 1),
         groups=CREDIT_USER,
@@ -118,6 +135,7 @@ class ResPartner(models.Model):
     credit_utilisation = fields.Float(
         "Utilisation (%)",
         company_dependent=True,
+        index=False,
         readonly=True,
         digits=(6, 1),
         groups=CREDIT_USER,
@@ -126,6 +144,7 @@ class ResPartner(models.Model):
     credit_external_score = fields.Float(
         "External Score",
         company_dependent=True,
+        index=False,
         digits=(5, 1),
         groups=CREDIT_USER,
         tracking=True,
@@ -196,7 +215,10 @@ class ResPartner(models.Model):
                 limit=1,
             )
             partner.credit_breakdown_html = (
-                self.env["ir.qweb"]._render("credit_management.credit_breakdown", {"history": last})
+                self.env["ir.qweb"]._render(
+                    "credit_management.credit_breakdown",
+                    {"history": last, "chart": partner.commercial_partner_id._credit_score_chart()},
+                )
                 if last
                 else False
             )
@@ -287,6 +309,29 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
+    def _credit_score_chart(self, width=360, height=80, days=365):
+        """SVG polyline points of the score over the last ``days``, oldest first (empty under two)."""
+        self.ensure_one()
+        since = fields.Datetime.subtract(fields.Datetime.now(), days=days)
+        rows = self.env["credit.score.history"].search_read(
+            [
+                ("partner_id", "=", self.id),
+                ("company_id", "=", self.env.company.id),
+                ("date", ">=", since),
+                ("score", "!=", False),
+            ],
+            ["date", "score"],
+            order="date",
+        )
+        if len(rows) < 2:
+            return ""
+        start = rows[0]["date"].timestamp()
+        span = max(rows[-1]["date"].timestamp() - start, 1.0)
+        return " ".join(
+            f"{(row['date'].timestamp() - start) / span * width:.1f},{height - row['score'] / 100 * height:.1f}"
+            for row in rows
+        )
+
     def _credit_set_hold(self, hold, reason):
         """Place or lift a manual credit hold on the commercial partners, with a chatter note."""
         partners = self.commercial_partner_id

@@ -1,5 +1,9 @@
+from datetime import timedelta
 from unittest.mock import patch
 
+import numpy as np
+
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import CreditCommon
@@ -60,17 +64,17 @@ class TestCreditBatches(CreditCommon):
         for partner in partners:
             self.paid_invoice(partner, 1000, -100, days_late=1)
         engine_cls = type(self.engine)
-        original = engine_cls._rescore
+        original = engine_cls._rescore_batch
         calls = []
 
-        def crash_on_second_batch(engine, company, partner_ids, trigger, note=None):
+        def crash_on_second_batch(engine, company, partner_ids, *args, **kwargs):
             calls.append(list(partner_ids))
             if len(calls) == 2:
                 raise RuntimeError("worker killed")
-            return original(engine, company, partner_ids, trigger, note)
+            return original(engine, company, partner_ids, *args, **kwargs)
 
         # Not assertRaises: Odoo's rolls back a savepoint, which would hide what the crash left behind.
-        with patch.object(engine_cls, "_rescore", crash_on_second_batch):
+        with patch.object(engine_cls, "_rescore_batch", crash_on_second_batch):
             crashed = False
             try:
                 self.engine._rescore_company(self.company, batch_size=2, auto_commit=False)
@@ -85,6 +89,24 @@ class TestCreditBatches(CreditCommon):
         self.assertEqual(done, 3, "the rerun does only the rest")
         self.assertTrue(all(p.credit_score_date for p in partners))
         self.assertEqual(self.engine._rescore_company(self.company, batch_size=2, auto_commit=False), 0)
+
+    def test_daily_run_leaves_profiles_rescored_after_its_snapshot(self):
+        partner = self.customer("Overtaken")
+        for start in (-200, -150):
+            self.paid_invoice(partner, 1000, start, days_late=0)
+        self.rescore(partner)
+        engine = self.engine.with_company(self.company)
+        ids = np.array([partner.id])
+        as_of = fields.Datetime.now() - timedelta(minutes=1)
+        snapshot = engine._gather(self.company, self.policy, ids, self.today, whole_company=True)
+        # an event rescores the customer after the daily run's snapshot
+        self.invoice(partner, 5000, invoice_days=-130, due_days=30)
+        self.rescore(partner, trigger="event")
+        fresh_score = partner.credit_score
+        engine._rescore_batch(self.company, ids, "cron", None, data=snapshot, as_of=as_of)
+        partner.invalidate_recordset()
+        self.assertEqual(partner.credit_score, fresh_score, "the older snapshot does not overwrite")
+        self.assertEqual(self.last_history(partner).trigger, "event")
 
     def test_daily_cron_scores_every_customer(self):
         partners = [self.customer(f"Daily {i}") for i in range(3)]

@@ -139,3 +139,8 @@ class TestCreditFactors(CreditCommon):
         self.assertAlmostEqual(points, history.score, delta=0.1)
         self.assertTrue(partner.credit_breakdown_html)
         self.assertIn("On-time ratio", partner.credit_breakdown_html)
+        self.assertNotIn("<polyline", partner.credit_breakdown_html, "one score is not a line")
+        self.invoice(partner, 3000, invoice_days=-100, due_days=30)
+        self.rescore(partner)
+        partner.invalidate_recordset(["credit_breakdown_html"])
+        self.assertIn("<polyline", partner.credit_breakdown_html)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# make bench [BENCH="rescore check aging"] [BENCH_ARGS=...]: the benchmarks under bench/, each
+# seeding its own database once (reused by later runs) and printing its figures.
+source "$(dirname "$0")/lib.sh"
+setup_all
+cd "$ROOT"
+for name in ${BENCH:-rescore check aging}; do
+  [ -f "bench/bench_$name.py" ] || die "no benchmark bench/bench_$name.py (choose among: $(ls bench | sed -n 's/^bench_\(.*\)\.py$/\1/p' | xargs))"
+  say "bench $name"
+  # shellcheck disable=SC2086  # BENCH_ARGS is a list of options
+  "$PY" "bench/bench_$name.py" -c "$CONF" --reuse ${BENCH_ARGS:-}
+done
