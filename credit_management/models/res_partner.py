@@ -327,10 +327,9 @@ class ResPartner(models.Model):
             return ""
         start = rows[0]["date"].timestamp()
         span = max(rows[-1]["date"].timestamp() - start, 1.0)
-        return " ".join(
-            f"{(row['date'].timestamp() - start) / span * width:.1f},{height - row['score'] / 100 * height:.1f}"
-            for row in rows
-        )
+        points = [((row["date"].timestamp() - start) / span * width, height * (1 - row["score"] / 100))
+                  for row in rows]
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
 
     def _credit_set_hold(self, hold, reason):
         """Place or lift a manual credit hold on the commercial partners, with a chatter note."""
