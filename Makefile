@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export ODOO_SRC ?= /opt/odoo-18.0
 export NO_SERVE BENCH BENCH_ARGS
 
-.PHONY: demo test lint bench setup clean
+.PHONY: demo test lint format bench setup clean
 
 setup:
 	@scripts/setup.sh
@@ -16,6 +16,9 @@ test:
 
 lint:
 	@scripts/lint.sh
+
+format:
+	@scripts/lint.sh --fix
 
 bench:
 	@scripts/bench.sh

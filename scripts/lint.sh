@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # make lint: ruff (lint and format check), then pylint-odoo's Odoo checks.
+# make format (lint.sh --fix): apply ruff's formatting and safe fixes instead.
 source "$(dirname "$0")/lib.sh"
 ensure_odoo
 ensure_venv
@@ -9,6 +10,10 @@ ruff_config=()
 while IFS= read -r line; do
   ruff_config+=(--config "$line")
 done < <(sed -n '/^\[ruff\]/,/^\[/{/^\[/d;/^#/d;/^\s*$/d;p}' setup.cfg)
+if [ "${1:-}" = --fix ]; then
+  "$VENV/bin/ruff" check "${ruff_config[@]}" --fix --quiet . || true
+  exec "$VENV/bin/ruff" format "${ruff_config[@]}" .
+fi
 status=0
 "$VENV/bin/ruff" check "${ruff_config[@]}" . || status=1
 "$VENV/bin/ruff" format --check "${ruff_config[@]}" . || status=1

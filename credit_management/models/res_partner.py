@@ -327,8 +327,10 @@ class ResPartner(models.Model):
             return ""
         start = rows[0]["date"].timestamp()
         span = max(rows[-1]["date"].timestamp() - start, 1.0)
-        points = [((row["date"].timestamp() - start) / span * width, height * (1 - row["score"] / 100))
-                  for row in rows]
+        points = [
+            ((row["date"].timestamp() - start) / span * width, height * (1 - row["score"] / 100))
+            for row in rows
+        ]
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
 
     def _credit_set_hold(self, hold, reason):
