@@ -15,4 +15,4 @@ if [ -n "${NO_SERVE:-}" ]; then
   exit 0
 fi
 say "serving $DB on http://localhost:${HTTP_PORT:-8069} (login admin / admin); Ctrl-C stops"
-exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DB" --db-filter="^$DB\$" --log-level=warn
+exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DB" --db-filter="^$DB\$" --log-level=warn 2> >(quiet_root >&2)
