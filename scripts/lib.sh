@@ -171,10 +171,20 @@ clone_template() {
   fi
 }
 
+# QWeb PDF reports are printed by wkhtmltopdf (Debian's build is enough for tests and demos).
+ensure_wkhtmltopdf() {
+  command -v wkhtmltopdf >/dev/null && return
+  say "installing wkhtmltopdf (PDF reports)"
+  { DEBIAN_FRONTEND=noninteractive apt-get -qq update &&
+    DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends wkhtmltopdf; } >/dev/null 2>&1 ||
+    die "wkhtmltopdf is missing and apt-get could not install it; install it (apt-get install wkhtmltopdf) to print PDF reports"
+}
+
 setup_all() {
   ensure_odoo
   ensure_venv
   ensure_pg
   write_conf
   ensure_template
+  ensure_wkhtmltopdf
 }

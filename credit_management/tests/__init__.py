@@ -7,3 +7,7 @@ from . import test_credit_validation
 from . import test_install
 from . import test_rules
 from . import test_scoring
+from . import test_credit_aging_report
+from . import test_credit_grade_reports
+from . import test_credit_report_rights
+from . import test_credit_review_report

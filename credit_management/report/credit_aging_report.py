@@ -1,0 +1,174 @@
+from odoo import api, fields, models
+from odoo.tools import SQL, create_index
+
+BUCKETS = [
+    ("not_due", "Not Due"),
+    ("1_30", "1-30 Days"),
+    ("31_60", "31-60 Days"),
+    ("61_90", "61-90 Days"),
+    ("91_120", "91-120 Days"),
+    ("over_120", "Over 120 Days"),
+]
+# Last day past due of each overdue bucket; past the last bound comes "over_120".
+BUCKET_BOUNDS = [(0, "not_due"), (30, "1_30"), (60, "31_60"), (90, "61_90"), (120, "91_120")]
+AS_OF_CONTEXT_KEY = "credit_aging_date"
+# Spelled as in Odoo's account_move_line__unreconciled_index, so the planner matches the partial indexes.
+UNRECONCILED = (
+    "(aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true) AND aml.parent_state = 'posted'"
+)
+
+
+class CreditAgingReport(models.Model):
+    """Open receivable lines with their age, one row per line, in company currency.
+
+    Today's aging reads the stored residuals of unreconciled lines. With ``credit_aging_date``
+    in the context it is the aging as of that date, rebuilt from posting and reconciliation
+    dates (see :meth:`_as_of_lines`), so a month-end figure can be reproduced later.
+    """
+
+    _name = "credit.aging.report"
+    _description = "Receivable Aging"
+    _auto = False
+    _rec_name = "move_id"
+    _order = "date_maturity, id"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    grade_id = fields.Many2one("credit.grade", string="Credit Grade", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True)
+    date = fields.Date(readonly=True)
+    date_maturity = fields.Date("Due Date", readonly=True)
+    days_overdue = fields.Integer("Days Overdue", aggregator="max", readonly=True)
+    bucket = fields.Selection(BUCKETS, string="Age", readonly=True)
+    amount_residual = fields.Monetary("Open Amount", currency_field="currency_id", readonly=True)
+    amount_not_due = fields.Monetary("Not Due", currency_field="currency_id", readonly=True)
+    amount_1_30 = fields.Monetary("1-30", currency_field="currency_id", readonly=True)
+    amount_31_60 = fields.Monetary("31-60", currency_field="currency_id", readonly=True)
+    amount_61_90 = fields.Monetary("61-90", currency_field="currency_id", readonly=True)
+    amount_91_120 = fields.Monetary("91-120", currency_field="currency_id", readonly=True)
+    amount_over_120 = fields.Monetary("Over 120", currency_field="currency_id", readonly=True)
+
+    _depends = {
+        "account.move.line": [
+            "account_id", "amount_residual", "balance", "company_currency_id", "company_id", "date",
+            "date_maturity", "move_id", "parent_state", "partner_id", "reconciled",
+        ],
+        "account.partial.reconcile": ["amount", "credit_move_id", "debit_move_id", "max_date"],
+        "account.account": ["account_type"],
+        "res.partner": ["credit_grade_id", "user_id"],
+    }
+
+    def init(self):
+        # The list's default order walks this index: its first page never sorts all open lines.
+        create_index(
+            self.env.cr, "account_move_line__credit_aging_index", "account_move_line",
+            ["date_maturity", "id"], where=UNRECONCILED.replace("aml.", ""),
+        )
+        # The as-of aging looks for the lines reconciled after its date.
+        create_index(
+            self.env.cr, "account_partial_reconcile__max_date_index", "account_partial_reconcile", ["max_date"],
+        )
+
+    # ------------------------------------------------------------------
+    # Query
+    # ------------------------------------------------------------------
+    @property
+    def _table_query(self):
+        as_of = self._as_of_date()
+        lines = self._as_of_lines(as_of) if as_of else self._open_lines()
+        return self._aged(lines, as_of or fields.Date.context_today(self))
+
+    @api.model
+    def _as_of_date(self):
+        value = self.env.context.get(AS_OF_CONTEXT_KEY)
+        return fields.Date.to_date(value) if value else None
+
+    @api.model
+    def _line_columns(self):
+        return SQL("aml.id, aml.partner_id, aml.company_id, aml.company_currency_id, aml.move_id, aml.date, "
+                   "aml.date_maturity")
+
+    @api.model
+    def _receivable(self):
+        return SQL("aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
+
+    @api.model
+    def _open_lines(self):
+        """Receivable lines open today: a simple subquery PostgreSQL flattens into the outer one."""
+        return SQL(
+            "SELECT %s, aml.amount_residual AS residual FROM account_move_line aml WHERE %s AND %s",
+            self._line_columns(), SQL(UNRECONCILED), self._receivable(),
+        )
+
+    @api.model
+    def _as_of_lines(self, as_of):
+        """Receivable lines open at the end of ``as_of``, with their open amount then.
+
+        A line is open at D when posted with a date on or before D; its open amount at D is its
+        balance less the partial reconciliations matched on or before D (``max_date``, the later
+        date of both lines), on either side. A line reconciled today has no open amount at D
+        unless one of its partials is dated after D, so only the lines unreconciled today and
+        those with a later partial are candidates: the cost follows open items and recent
+        matching, not the whole ledger.
+        """
+        return SQL(
+            """
+            WITH candidate AS (
+                SELECT aml.id FROM account_move_line aml WHERE %(unreconciled)s
+                 UNION
+                SELECT debit_move_id FROM account_partial_reconcile WHERE max_date > %(as_of)s
+                 UNION
+                SELECT credit_move_id FROM account_partial_reconcile WHERE max_date > %(as_of)s
+            )
+            SELECT %(columns)s, settled.residual
+              FROM candidate
+              JOIN account_move_line aml ON aml.id = candidate.id,
+                   LATERAL (
+                       SELECT aml.balance
+                              - COALESCE((SELECT SUM(apr.amount) FROM account_partial_reconcile apr
+                                           WHERE apr.debit_move_id = aml.id AND apr.max_date <= %(as_of)s), 0)
+                              + COALESCE((SELECT SUM(apr.amount) FROM account_partial_reconcile apr
+                                           WHERE apr.credit_move_id = aml.id AND apr.max_date <= %(as_of)s), 0)
+                              AS residual
+                   ) settled
+             WHERE aml.parent_state = 'posted' AND aml.date <= %(as_of)s AND %(receivable)s
+               AND settled.residual != 0
+            """,
+            unreconciled=SQL(UNRECONCILED),
+            as_of=as_of,
+            columns=self._line_columns(),
+            receivable=self._receivable(),
+        )
+
+    @api.model
+    def _aged(self, lines, report_date):
+        """Rows of the report: ``lines`` (open lines with their residual) aged at ``report_date``."""
+        bucket = SQL("CASE %s ELSE 'over_120' END", SQL(" ").join(
+            SQL("WHEN age.days <= %s THEN %s", bound, key) for bound, key in BUCKET_BOUNDS
+        ))
+        amounts = SQL(", ").join(
+            SQL("CASE WHEN aged.bucket = %s THEN line.residual ELSE 0 END AS %s", key, SQL.identifier(f"amount_{key}"))
+            for key, _label in BUCKETS
+        )
+        return SQL(
+            """
+            SELECT line.id, line.partner_id, line.company_id, partner.user_id, grade.id AS grade_id,
+                   line.company_currency_id AS currency_id, line.move_id, line.date, line.date_maturity,
+                   GREATEST(age.days, 0) AS days_overdue, aged.bucket, line.residual AS amount_residual, %(amounts)s
+              FROM (%(lines)s) line
+              LEFT JOIN res_partner partner ON partner.id = line.partner_id
+              LEFT JOIN credit_grade grade
+                     ON grade.id = (partner.credit_grade_id -> line.company_id::text ->> 0)::int,
+                   LATERAL (SELECT %(date)s::date - COALESCE(line.date_maturity, line.date) AS days) age,
+                   LATERAL (SELECT %(bucket)s AS bucket) aged
+            """,
+            amounts=amounts,
+            lines=lines,
+            date=report_date,
+            bucket=bucket,
+        )
