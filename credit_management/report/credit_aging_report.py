@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import SQL, create_index
+from odoo.tools import SQL, create_index, index_exists
 
 BUCKETS = [
     ("not_due", "Not Due"),
@@ -12,18 +12,18 @@ BUCKETS = [
 # Last day past due of each overdue bucket; past the last bound comes "over_120".
 BUCKET_BOUNDS = [(0, "not_due"), (30, "1_30"), (60, "31_60"), (90, "61_90"), (120, "91_120")]
 AS_OF_CONTEXT_KEY = "credit_aging_date"
-# Spelled as in Odoo's account_move_line__unreconciled_index, so the planner matches the partial indexes.
-UNRECONCILED = (
-    "(aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true) AND aml.parent_state = 'posted'"
-)
+# Open items: only lines of reconcilable accounts have a residual, and a reconciled line has none. Narrower
+# than Odoo's "unreconciled" test, which also holds for every income and tax line.
+OPEN = "aml.amount_residual != 0 AND aml.parent_state = 'posted'"
 
 
 class CreditAgingReport(models.Model):
     """Open receivable lines with their age, one row per line, in company currency.
 
-    Today's aging reads the stored residuals of unreconciled lines. With ``credit_aging_date``
-    in the context it is the aging as of that date, rebuilt from posting and reconciliation
-    dates (see :meth:`_as_of_lines`), so a month-end figure can be reproduced later.
+    Today's aging reads the stored residuals of open lines, through a partial index holding
+    only them. With ``credit_aging_date`` in the context it is the aging as of that date,
+    rebuilt from posting and reconciliation dates (see :meth:`_as_of_lines`), so a month-end
+    figure can be reproduced later.
     """
 
     _name = "credit.aging.report"
@@ -55,8 +55,8 @@ class CreditAgingReport(models.Model):
 
     _depends = {
         "account.move.line": [
-            "account_id", "amount_residual", "balance", "company_currency_id", "company_id", "date",
-            "date_maturity", "move_id", "parent_state", "partner_id", "reconciled",
+            "account_id", "amount_residual", "company_currency_id", "company_id", "date", "date_maturity",
+            "move_id", "parent_state", "partner_id",
         ],
         "account.partial.reconcile": ["amount", "credit_move_id", "debit_move_id", "max_date"],
         "account.account": ["account_type"],
@@ -64,12 +64,16 @@ class CreditAgingReport(models.Model):
     }
 
     def init(self):
-        # The list's default order walks this index: its first page never sorts all open lines.
-        create_index(
-            self.env.cr, "account_move_line__credit_aging_index", "account_move_line",
-            ["date_maturity", "id"], where=UNRECONCILED.replace("aml.", ""),
-        )
-        # The as-of aging looks for the lines reconciled after its date.
+        # Open items only, in the list's default order, carrying the columns the grouped totals read: the
+        # first page walks it, totals scan it without visiting the table (index-only), so the cost follows
+        # the open items, not the ledger.
+        if not index_exists(self.env.cr, "account_move_line__credit_aging_index"):
+            self.env.cr.execute(SQL(
+                "CREATE INDEX account_move_line__credit_aging_index ON account_move_line (date_maturity, id) "
+                "INCLUDE (account_id, partner_id, company_id, date, amount_residual) WHERE %s",
+                SQL(OPEN.replace("aml.", "")),
+            ))
+        # The as-of aging reads the reconciliations made after its date.
         create_index(
             self.env.cr, "account_partial_reconcile__max_date_index", "account_partial_reconcile", ["max_date"],
         )
@@ -95,14 +99,20 @@ class CreditAgingReport(models.Model):
 
     @api.model
     def _receivable(self):
-        return SQL("aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
+        """Receivable account filter, with the ids spelled out: the planner then knows from the column's
+        statistics how many lines they hold, where a subquery leaves it guessing."""
+        self.env["account.account"].flush_model(["account_type"])
+        accounts = self.env.execute_query(
+            SQL("SELECT id FROM account_account WHERE account_type = 'asset_receivable'")
+        )
+        return SQL("aml.account_id = ANY(%s)", [account_id for account_id, in accounts])
 
     @api.model
     def _open_lines(self):
         """Receivable lines open today: a simple subquery PostgreSQL flattens into the outer one."""
         return SQL(
             "SELECT %s, aml.amount_residual AS residual FROM account_move_line aml WHERE %s AND %s",
-            self._line_columns(), SQL(UNRECONCILED), self._receivable(),
+            self._line_columns(), SQL(OPEN), self._receivable(),
         )
 
     @api.model
@@ -111,37 +121,37 @@ class CreditAgingReport(models.Model):
 
         A line is open at D when posted with a date on or before D; its open amount at D is its
         balance less the partial reconciliations matched on or before D (``max_date``, the later
-        date of both lines), on either side. A line reconciled today has no open amount at D
-        unless one of its partials is dated after D, so only the lines unreconciled today and
-        those with a later partial are candidates: the cost follows open items and recent
-        matching, not the whole ledger.
+        date of both lines), on either side. Odoo keeps ``amount_residual`` = balance less all
+        partials, so the open amount at D is also ``amount_residual`` plus the partials matched
+        after D, which only reads recent matching: lines open today get back what was matched
+        after D, and lines settled today are reopened by those partials alone.
         """
         return SQL(
             """
-            WITH candidate AS (
-                SELECT aml.id FROM account_move_line aml WHERE %(unreconciled)s
-                 UNION
-                SELECT debit_move_id FROM account_partial_reconcile WHERE max_date > %(as_of)s
-                 UNION
-                SELECT credit_move_id FROM account_partial_reconcile WHERE max_date > %(as_of)s
+            WITH later AS (
+                SELECT line_id, SUM(amount) AS amount
+                  FROM (SELECT debit_move_id AS line_id, amount FROM account_partial_reconcile
+                         WHERE max_date > %(as_of)s
+                         UNION ALL
+                        SELECT credit_move_id, -amount FROM account_partial_reconcile
+                         WHERE max_date > %(as_of)s) matched
+                 GROUP BY line_id
             )
-            SELECT %(columns)s, settled.residual
-              FROM candidate
-              JOIN account_move_line aml ON aml.id = candidate.id,
-                   LATERAL (
-                       SELECT aml.balance
-                              - COALESCE((SELECT SUM(apr.amount) FROM account_partial_reconcile apr
-                                           WHERE apr.debit_move_id = aml.id AND apr.max_date <= %(as_of)s), 0)
-                              + COALESCE((SELECT SUM(apr.amount) FROM account_partial_reconcile apr
-                                           WHERE apr.credit_move_id = aml.id AND apr.max_date <= %(as_of)s), 0)
-                              AS residual
-                   ) settled
-             WHERE aml.parent_state = 'posted' AND aml.date <= %(as_of)s AND %(receivable)s
-               AND settled.residual != 0
+            SELECT %(columns)s, aml.amount_residual + COALESCE(later.amount, 0) AS residual
+              FROM account_move_line aml
+              LEFT JOIN later ON later.line_id = aml.id
+             WHERE %(open)s AND %(receivable)s AND aml.date <= %(as_of)s
+               AND aml.amount_residual + COALESCE(later.amount, 0) != 0
+             UNION ALL
+            SELECT %(columns)s, later.amount
+              FROM later
+              JOIN account_move_line aml ON aml.id = later.line_id
+             WHERE aml.amount_residual = 0 AND aml.parent_state = 'posted' AND %(receivable)s
+               AND aml.date <= %(as_of)s AND later.amount != 0
             """,
-            unreconciled=SQL(UNRECONCILED),
             as_of=as_of,
             columns=self._line_columns(),
+            open=SQL(OPEN),
             receivable=self._receivable(),
         )
 
