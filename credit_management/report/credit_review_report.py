@@ -98,7 +98,8 @@ class CreditReviewReport(models.AbstractModel):
             [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
             ["partner_id"], [f"{column}:sum" for column in columns],
         )
-        return {partner.id: dict(zip(columns, sums, strict=True)) for partner, *sums in groups}
+        # a bucket without lines sums to NULL, which _read_group returns as False
+        return {partner.id: {c: s or 0.0 for c, s in zip(columns, sums, strict=True)} for partner, *sums in groups}
 
     @api.model
     def _open_orders(self, partners, company):
