@@ -171,14 +171,18 @@ clone_template() {
   fi
 }
 
-# Debian packages the tests need: chromium for the browser tour.
-ensure_system_packages() {
-  command -v chromium >/dev/null && return
-  say "installing Debian's chromium for the browser tests"
+# Debian packages the project needs: wkhtmltopdf prints the PDF reports, chromium runs the browser tour.
+ensure_debian_packages() {
+  local missing=() package
+  for package in "$@"; do
+    command -v "$package" >/dev/null || missing+=("$package")
+  done
+  [ ${#missing[@]} = 0 ] && return
+  say "installing Debian's ${missing[*]}"
   local log=$STATE/apt.log
   mkdir -p "$STATE"
-  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >"$log" 2>&1 ||
-    die "could not install chromium with apt-get (needed by the browser tour test): $(tail -n1 "$log") (full log: $log)"
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; } \
+    >"$log" 2>&1 || die "could not install ${missing[*]} with apt-get: $(tail -n1 "$log") (full log: $log)"
 }
 
 setup_all() {
@@ -187,4 +191,5 @@ setup_all() {
   ensure_pg
   write_conf
   ensure_template
+  ensure_debian_packages wkhtmltopdf
 }

@@ -2,7 +2,7 @@
 # make test: set up, then run the whole suite on a fresh copy of the template.
 source "$(dirname "$0")/lib.sh"
 setup_all
-ensure_system_packages
+ensure_debian_packages chromium
 DB=${TEST_DB:-credit_test}
 say "fresh test database $DB from $TEMPLATE"
 clone_template "$DB"

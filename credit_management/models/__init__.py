@@ -1,18 +1,16 @@
-from . import (
-    account_move,
-    account_partial_reconcile,
-    credit_approval_request,
-    credit_check,
-    credit_check_lock,
-    credit_exposure,
-    credit_grade,
-    credit_policy,
-    credit_policy_factor,
-    credit_rescore_queue,
-    credit_score_history,
-    credit_scoring_engine,
-    mail_activity,
-    res_company,
-    res_partner,
-    sale_order,
-)
+from . import account_move
+from . import account_partial_reconcile
+from . import credit_approval_request
+from . import credit_check
+from . import credit_check_lock
+from . import credit_exposure
+from . import credit_grade
+from . import credit_policy
+from . import credit_policy_factor
+from . import credit_rescore_queue
+from . import credit_score_history
+from . import credit_scoring_engine
+from . import mail_activity
+from . import res_company
+from . import res_partner
+from . import sale_order

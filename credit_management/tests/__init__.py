@@ -1,14 +1,17 @@
-from . import (
-    test_credit_events,
-    test_credit_factors,
-    test_credit_multicompany,
-    test_credit_policy,
-    test_credit_rights,
-    test_credit_validation,
-    test_install,
-    test_rules,
-    test_sale_credit_check,
-    test_sale_credit_concurrency,
-    test_sale_credit_tour,
-    test_scoring,
-)
+from . import test_credit_aging_report
+from . import test_credit_events
+from . import test_credit_factors
+from . import test_credit_grade_reports
+from . import test_credit_multicompany
+from . import test_credit_policy
+from . import test_credit_report_rights
+from . import test_credit_review_report
+from . import test_credit_rights
+from . import test_credit_validation
+from . import test_install
+from . import test_rules
+from . import test_sale_credit_check
+from . import test_sale_credit_concurrency
+from . import test_sale_credit_tour
+from . import test_scoring
+from . import test_setup_errors

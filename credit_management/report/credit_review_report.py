@@ -1,0 +1,139 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL, date_utils, format_date
+
+from .credit_aging_report import BUCKETS
+from .tz import user_tz
+
+CHART_WIDTH, CHART_HEIGHT = 480, 120
+REVIEW_MONTHS = 12
+
+
+class CreditReviewReport(models.AbstractModel):
+    """Values of the customer credit review PDF: one section per commercial partner.
+
+    Each part is read once for all printed customers (one query or search per part), and
+    read as the printing user, so the record rules of aging lines and orders apply.
+    """
+
+    _name = "report.credit_management.report_credit_review"
+    _description = "Customer Credit Review"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        partners = self.env["res.partner"].browse(docids).commercial_partner_id
+        company = self.env.company
+        histories = self._last_histories(partners, company)
+        months = self._monthly_scores(partners, company)
+        aging = self._aging(partners, company)
+        orders = self._open_orders(partners, company)
+        return {
+            "doc_ids": partners.ids,
+            "doc_model": "res.partner",
+            "docs": partners,
+            "company": company,
+            "printed_on": fields.Datetime.now(),
+            "buckets": BUCKETS,
+            "review": {
+                partner.id: {
+                    "history": histories.get(partner.id, self.env["credit.score.history"]),
+                    "months": months.get(partner.id, []),
+                    "chart": _chart_points(months.get(partner.id, [])),
+                    "aging": aging.get(partner.id, {}),
+                    "orders": orders.filtered(lambda o, p=partner: o.partner_id.commercial_partner_id == p),
+                }
+                for partner in partners
+            },
+        }
+
+    @api.model
+    def _last_histories(self, partners, company):
+        """The latest history row of each partner in ``company``: the breakdown of their current score."""
+        rows = self.env["credit.score.history"].search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)], order="date desc, id desc"
+        )
+        latest = {}
+        for row in rows:
+            latest.setdefault(row.partner_id.id, row)
+        return latest
+
+    @api.model
+    def _monthly_scores(self, partners, company):
+        """{partner id: [(month label, score, grade)]} at each of the last 12 month ends, oldest first.
+
+        A month's value is the partner's last history row on or before its end (user's time zone).
+        """
+        last = date_utils.start_of(fields.Date.context_today(self), "month")
+        first = last - relativedelta(months=REVIEW_MONTHS - 1)
+        self.env["credit.score.history"].flush_model(
+            ["company_id", "date", "grade_id", "partner_id", "score"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT p.id, month.start::date, h.score, h.grade_id
+              FROM unnest(%(partners)s::int[]) AS p(id)
+             CROSS JOIN generate_series(%(first)s::timestamp, %(last)s::timestamp, interval '1 month')
+                        AS month(start)
+              LEFT JOIN LATERAL (
+                   SELECT score, grade_id FROM credit_score_history
+                    WHERE partner_id = p.id AND company_id = %(company)s
+                      AND date < ((month.start + interval '1 month') AT TIME ZONE %(tz)s) AT TIME ZONE 'UTC'
+                    ORDER BY date DESC, id DESC
+                    LIMIT 1
+              ) h ON TRUE
+             ORDER BY p.id, month.start
+            """,
+                partners=partners.ids,
+                first=first,
+                last=last,
+                company=company.id,
+                tz=user_tz(self),
+            )
+        )
+        grades = self.env["credit.grade"].browse({row[3] for row in rows if row[3]})
+        months = {}
+        for partner_id, month, score, grade_id in rows:
+            label = format_date(self.env, month, date_format="MMM yyyy")
+            months.setdefault(partner_id, []).append((label, score, grades.browse(grade_id)))
+        return months
+
+    @api.model
+    def _aging(self, partners, company):
+        """{partner id: {bucket: open amount}} from the receivable aging, plus the total."""
+        columns = [f"amount_{key}" for key, _label in BUCKETS] + ["amount_residual"]
+        groups = self.env["credit.aging.report"]._read_group(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
+            ["partner_id"],
+            [f"{column}:sum" for column in columns],
+        )
+        # a bucket without lines sums to NULL, which _read_group returns as False
+        return {
+            partner.id: {c: s or 0.0 for c, s in zip(columns, sums, strict=True)} for partner, *sums in groups
+        }
+
+    @api.model
+    def _open_orders(self, partners, company):
+        """Confirmed orders not fully invoiced, as counted in the exposure."""
+        return self.env["sale.order"].search(
+            [
+                ("partner_id.commercial_partner_id", "in", partners.ids),
+                ("company_id", "=", company.id),
+                ("state", "=", "sale"),
+                ("invoice_status", "in", ("to invoice", "no")),
+            ],
+            order="date_order",
+        )
+
+
+def _chart_points(months):
+    """SVG polyline points of the monthly scores (0-100 mapped to the chart's height)."""
+    if len(months) < 2:
+        return ""
+    step = CHART_WIDTH / (len(months) - 1)
+    return " ".join(
+        f"{i * step:.1f},{CHART_HEIGHT - score * CHART_HEIGHT / 100:.1f}"
+        for i, (_label, score, _grade) in enumerate(months)
+        if score is not None
+    )

@@ -1,0 +1,93 @@
+import io
+import re
+from datetime import datetime, time
+
+import PyPDF2
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command
+from odoo.tests import tagged
+from odoo.tools import date_utils
+
+from .common import CreditCommon
+
+REPORT = "credit_management.action_report_credit_review"
+
+
+@tagged("post_install", "-at_install")
+class TestCreditReviewReport(CreditCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.good = cls.customer("Review Punctual Ltd")
+        for start in (-300, -240, -180):
+            cls.paid_invoice(cls.good, 1000, start, days_late=0)
+        cls.open_invoice = cls.invoice(cls.good, 700, invoice_days=-75)  # 45 days past due
+        cls.order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.good.id,
+                "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 3})],
+            }
+        )
+        cls.order.action_confirm()
+        cls.late = cls.customer("Review Late Ltd")
+        cls.invoice(cls.late, 900, invoice_days=-200)
+        cls.engine._rescore(cls.company, (cls.good + cls.late).ids, "manual")
+        cls.late.with_user(cls.controller)._credit_set_hold(True, "Disputed invoices")
+
+    def render_html(self, partners):
+        html, _ = self.env["ir.actions.report"]._render_qweb_html(REPORT, partners.ids)
+        return html.decode()
+
+    def test_pdf_has_one_section_per_customer(self):
+        report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        pdf, kind = report._render_qweb_pdf(REPORT, (self.good + self.late).ids)
+        self.assertEqual(kind, "pdf")
+        # the extracted text separates words with tabs and lines with newlines
+        pages = [" ".join(page.extract_text().split()) for page in PyPDF2.PdfReader(io.BytesIO(pdf)).pages]
+        self.assertGreaterEqual(len(pages), 2)
+        first = [i for i, text in enumerate(pages) if self.good.name in text]
+        second = [i for i, text in enumerate(pages) if self.late.name in text]
+        self.assertTrue(first and second)
+        self.assertLess(max(first), min(second), "each customer starts on a new page")
+        good_text, late_text = pages[first[0]], pages[second[0]]
+        for text, partner in ((good_text, self.good), (late_text, self.late)):
+            with self.subTest(partner=partner.name):
+                self.assertIn("Customer Credit Review", text)
+                self.assertIn(partner.credit_grade_id.display_name, text)
+        self.assertIn("Disputed invoices", late_text)
+
+    def test_sections_content(self):
+        html = self.render_html(self.good)
+        self.assertIn(self.order.name, html)
+        self.assertIn(self.good.property_payment_term_id.name, html)
+        for label, _value, _points in self.last_history(self.good)._breakdown():
+            self.assertIn(label, html)
+        aging = re.search(r"o_credit_review_aging.*?</table>", html, re.S).group(0)
+        self.assertEqual(
+            re.findall(r"[\d,]+\.\d\d", aging), ["0.00", "0.00", "700.00", "0.00", "0.00", "0.00", "700.00"]
+        )
+
+    def test_score_by_month(self):
+        """The monthly table shows the score standing at each of the last twelve month ends."""
+        partner = self.customer("Review History Ltd")
+        this_month = date_utils.start_of(self.today, "month")
+        history = self.env["credit.score.history"]
+        for months_ago, score in ((14, 35.0), (5, 62.5), (2, 81.0)):
+            history.create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                    "score": score,
+                    "date": datetime.combine(
+                        this_month - relativedelta(months=months_ago, days=-10), time(12)
+                    ),
+                    "grade_id": self.grades["B"].id,
+                }
+            )
+        months = self.env["report.credit_management.report_credit_review"]._monthly_scores(
+            partner, self.company
+        )
+        scores = [score for _label, score, _grade in months[partner.id]]
+        self.assertEqual(scores, [35.0] * 6 + [62.5] * 3 + [81.0] * 3)
+        self.assertIn("81.0", self.render_html(partner))
