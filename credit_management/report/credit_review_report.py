@@ -8,6 +8,7 @@ from .tz import user_tz
 
 CHART_WIDTH, CHART_HEIGHT = 480, 120
 REVIEW_MONTHS = 12
+RECENT_APPROVALS = 10
 
 
 class CreditReviewReport(models.AbstractModel):
@@ -28,6 +29,7 @@ class CreditReviewReport(models.AbstractModel):
         months = self._monthly_scores(partners, company)
         aging = self._aging(partners, company)
         orders = self._open_orders(partners, company)
+        approvals = self._recent_approvals(partners, company)
         return {
             "doc_ids": partners.ids,
             "doc_model": "res.partner",
@@ -42,6 +44,7 @@ class CreditReviewReport(models.AbstractModel):
                     "chart": _chart_points(months.get(partner.id, [])),
                     "aging": aging.get(partner.id, {}),
                     "orders": orders.filtered(lambda o, p=partner: o.partner_id.commercial_partner_id == p),
+                    "approvals": approvals.get(partner.id, self.env["credit.approval.request"]),
                 }
                 for partner in partners
             },
@@ -112,6 +115,20 @@ class CreditReviewReport(models.AbstractModel):
         return {
             partner.id: {c: s or 0.0 for c, s in zip(columns, sums, strict=True)} for partner, *sums in groups
         }
+
+    @api.model
+    def _recent_approvals(self, partners, company):
+        """{partner id: requests}: the last approval requests and overrides of each partner, newest first."""
+        requests = self.env["credit.approval.request"].search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
+            order="create_date desc, id desc",
+        )
+        recent = {}
+        for request in requests:
+            kept = recent.setdefault(request.partner_id.id, self.env["credit.approval.request"])
+            if len(kept) < RECENT_APPROVALS:
+                recent[request.partner_id.id] = kept | request
+        return recent
 
     @api.model
     def _open_orders(self, partners, company):

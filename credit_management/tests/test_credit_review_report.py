@@ -23,13 +23,13 @@ class TestCreditReviewReport(CreditCommon):
         for start in (-300, -240, -180):
             cls.paid_invoice(cls.good, 1000, start, days_late=0)
         cls.open_invoice = cls.invoice(cls.good, 700, invoice_days=-75)  # 45 days past due
-        cls.order = cls.env["sale.order"].create(
+        cls.confirmed_order = cls.env["sale.order"].create(
             {
                 "partner_id": cls.good.id,
                 "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 3})],
             }
         )
-        cls.order.action_confirm()
+        cls.confirmed_order.action_confirm()
         cls.late = cls.customer("Review Late Ltd")
         cls.invoice(cls.late, 900, invoice_days=-200)
         cls.engine._rescore(cls.company, (cls.good + cls.late).ids, "manual")
@@ -59,7 +59,7 @@ class TestCreditReviewReport(CreditCommon):
 
     def test_sections_content(self):
         html = self.render_html(self.good)
-        self.assertIn(self.order.name, html)
+        self.assertIn(self.confirmed_order.name, html)
         self.assertIn(self.good.property_payment_term_id.name, html)
         for label, _value, _points in self.last_history(self.good)._breakdown():
             self.assertIn(label, html)
@@ -67,6 +67,20 @@ class TestCreditReviewReport(CreditCommon):
         self.assertEqual(
             re.findall(r"[\d,]+\.\d\d", aging), ["0.00", "0.00", "700.00", "0.00", "0.00", "0.00", "700.00"]
         )
+
+    def test_recent_approvals_and_decisions(self):
+        partner = self.graded_customer("Review Approvals Ltd", "D", 1000)
+        order = self.order(partner, 1500)
+        order.with_user(self.salesman).action_confirm()
+        request = order.credit_approval_ids
+        self.env["credit.approval.reject.wizard"].with_user(self.controller).create(
+            {"request_ids": request.ids, "reason": "Guarantee expired"}
+        ).action_reject()
+        html = self.render_html(partner)
+        approvals = re.search(r"o_credit_review_approvals.*?</table>", html, re.S).group(0)
+        for text in (order.name, "Rejected", "Guarantee expired", self.salesman.name, self.controller.name):
+            self.assertIn(text, approvals)
+        self.assertIn("No credit approval requested", self.render_html(self.good))
 
     def test_score_by_month(self):
         """The monthly table shows the score standing at each of the last twelve month ends."""
