@@ -1,4 +1,5 @@
 from . import test_credit_aging_report
+from . import test_credit_dashboard
 from . import test_credit_events
 from . import test_credit_factors
 from . import test_credit_grade_reports
