@@ -30,7 +30,7 @@
         "report/credit_review_templates.xml",
         "wizards/credit_aging_wizard_views.xml",
         "wizards/credit_grade_migration_wizard_views.xml",
-        "views/credit_dashboard_views.xml",
+        "wizards/credit_dashboard_views.xml",
         "views/credit_menus.xml",
     ],
     "assets": {

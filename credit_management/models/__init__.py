@@ -3,7 +3,6 @@ from . import account_partial_reconcile
 from . import credit_approval_request
 from . import credit_check
 from . import credit_check_lock
-from . import credit_dashboard
 from . import credit_exposure
 from . import credit_grade
 from . import credit_policy

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import numpy as np
-from markupsafe import Markup
 
 from odoo import _, api, fields, models
 
@@ -40,7 +39,7 @@ class CreditDashboard(models.TransientModel):
     # Computes
     # ------------------------------------------------------------------
     def _compute_holds(self):
-        domain = self._customer_domain() + [("credit_hold", "=", True)]
+        domain = [*self._customer_domain(), ("credit_hold", "=", True)]
         partners = self.env["res.partner"]
         for dashboard in self:
             dashboard.hold_count = partners.search_count(domain)
@@ -79,24 +78,16 @@ class CreditDashboard(models.TransientModel):
     def _compute_grade_exposure(self):
         rows = self._grade_exposure()
         total = sum(exposure for _grade, _count, exposure in rows) or 1.0
-        currency = self.env.company.currency_id
-        body = Markup().join(
-            Markup(
-                "<tr><td>%s</td><td class='text-end'>%s</td><td class='text-end'>%s</td>"
-                "<td style='width: 40%%'><div class='bg-primary' style='height: 0.8em; width: %s%%'></div></td></tr>"
-            )
-            % (
-                grade.display_name if grade else _("Not scored"),
-                count,
-                self.env["ir.qweb.field.monetary"].value_to_html(exposure, {"display_currency": currency}),
-                round(max(exposure, 0.0) / total * 100, 1),
-            )
-            for grade, count, exposure in rows
+        html = self.env["ir.qweb"]._render(
+            "credit_management.credit_grade_exposure",
+            {
+                "rows": [
+                    (grade, count, exposure, max(exposure, 0.0) / total * 100)
+                    for grade, count, exposure in rows
+                ],
+                "currency": self.env.company.currency_id,
+            },
         )
-        html = Markup(
-            "<table class='table table-sm o_credit_grade_exposure'><thead><tr><th>%s</th>"
-            "<th class='text-end'>%s</th><th class='text-end'>%s</th><th></th></tr></thead><tbody>%s</tbody></table>"
-        ) % (_("Grade"), _("Customers"), _("Exposure"), body)
         for dashboard in self:
             dashboard.grade_exposure_html = html
 
