@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare, format_amount
+from odoo.tools import float_compare
 
 CONTROLLER = "credit_management.group_credit_controller"
 MANAGER = "credit_management.group_credit_manager"
@@ -257,13 +257,3 @@ class CreditApprovalRequest(models.Model):
         expired.write({"state": "expired"})
         expired.activity_unlink(["credit_management.mail_activity_type_credit_approval"])
         return len(expired)
-
-    def _summary(self):
-        self.ensure_one()
-        return _(
-            "%(amount)s for %(order)s (limit %(limit)s, exposure %(exposure)s)",
-            amount=format_amount(self.env, self.amount, self.currency_id),
-            order=self.order_id.name,
-            limit=format_amount(self.env, self.credit_limit, self.company_currency_id),
-            exposure=format_amount(self.env, self.exposure, self.company_currency_id),
-        )
