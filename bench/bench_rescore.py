@@ -1,10 +1,11 @@
 """Benchmark of customer rescoring (issue: dynamic credit profile).
 
-    .venv/bin/python bench/bench_rescore.py -c .odoo/odoo.conf [--customers 100000] [--invoices 10] [--reuse]
+    make bench BENCH=rescore          # or: .venv/bin/python bench/bench_rescore.py -c .odoo/odoo.conf -d DB
 
-Seeds a database (``bench_rescore`` by default) with customers, posted invoices, payments
-and credit notes, set-based (scripts/seed), then measures, each in its own process so that
-the peak RSS is the step's own:
+Seeds the database (the addon installed; ``make bench`` prepares ``bench_rescore``) with
+customers, posted invoices, payments and credit notes, set-based (scripts/seed), unless it
+holds them already, then measures, each in its own process so that the peak RSS is the
+step's own:
 
 - full rescoring of every customer, as the daily job does it (a batch per transaction):
   the first run (every profile new) and a steady-state run the next day;
@@ -33,7 +34,6 @@ def main():
     parser.add_argument("-d", "--database", default="bench_rescore")
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--invoices", type=int, default=10, help="invoices per customer")
-    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     parser.add_argument("--queue", type=int, default=1000, help="customers queued by events")
     parser.add_argument("--naive-sample", type=int, default=2000)
     parser.add_argument("--step", help=argparse.SUPPRESS)
@@ -41,8 +41,7 @@ def main():
     if args.step:
         print(json.dumps(STEPS[args.step](args)))
         return
-    if not (args.reuse and _database_ready(args)):
-        _recreate_database(args)
+    if not _seeded(args):
         _report("seed", _run_step(args, "seed"))
     for step in ("first_full", "steady_full", "queue", "naive"):
         _report(step, _run_step(args, step))
@@ -83,7 +82,7 @@ def _report(step, result):
     print(f"{labels[step]:<28} {details}", flush=True)
 
 
-def _database_ready(args):
+def _seeded(args):
     import psycopg2
 
     try:
@@ -95,15 +94,6 @@ def _database_ready(args):
         ready = cr.fetchone()[0] == args.customers
     conn.close()
     return ready
-
-
-def _recreate_database(args):
-    """A copy of the template with the addon installed, through the project's own shell helpers."""
-    script = (
-        f"source '{ROOT}/scripts/lib.sh'; setup_all; clone_template \"$1\"; "
-        'odoo_run "$STATE/install-$1.log" -d "$1" -i credit_management --stop-after-init'
-    )
-    subprocess.run(["bash", "-c", script, "bench", args.database], check=True)
 
 
 # ----------------------------------------------------------------------
