@@ -33,9 +33,9 @@ sellers = env["res.users"].create([
 ])
 product = env["product.product"].create({{"name": "Race widget", "list_price": {amount},
                                           "taxes_id": [Command.clear()]}})
-for r in range({rounds}):
+for name in [f"Racing customer {{r}}" for r in range({rounds})] + ["Sequential customer"]:
     partner = env["res.partner"].create({{
-        "name": f"Racing customer {{r}}", "is_company": True, "credit_limit": {limit},
+        "name": name, "is_company": True, "credit_limit": {limit},
         "risk_sale_order_include": True, "risk_invoice_draft_include": True,
         "risk_invoice_open_include": True, "risk_invoice_unpaid_include": True,
     }})
@@ -63,11 +63,29 @@ def load_server_helpers(conf):
     return module
 
 
-def race(server, admin, salespeople, partner_name):
+def customer_orders(admin, salespeople, partner_name):
+    """[(salesperson's client, their quotation for the customer)]."""
     partner = admin("res.partner", "search", [("name", "=", partner_name)])[0]
     rows = admin("sale.order", "search_read", [("partner_id", "=", partner)], ["user_id"])
     by_seller = {row["user_id"][0]: row["id"] for row in rows}
-    calls = [(rpc, by_seller[rpc.uid]) for rpc in salespeople]
+    return [(rpc, by_seller[rpc.uid]) for rpc in salespeople]
+
+
+def confirmed_count(admin, calls):
+    states = admin("sale.order", "read", [order for _rpc, order in calls], ["state"])
+    return sum(row["state"] == "sale" for row in states)
+
+
+def sequential(admin, salespeople):
+    """Control: the same confirmations one after the other; OCA's check should let three through."""
+    calls = customer_orders(admin, salespeople, "Sequential customer")
+    for rpc, order in calls:
+        rpc("sale.order", "action_confirm", [order])
+    return confirmed_count(admin, calls)
+
+
+def race(server, admin, salespeople, partner_name):
+    calls = customer_orders(admin, salespeople, partner_name)
     start = threading.Barrier(len(calls))
     outcome = {}
 
@@ -84,9 +102,7 @@ def race(server, admin, salespeople, partner_name):
         thread.start()
     for thread in threads:
         thread.join(timeout=600)
-    states = admin("sale.order", "read", [order for _rpc, order in calls], ["state"])
-    confirmed = sum(row["state"] == "sale" for row in states)
-    return confirmed, outcome
+    return confirmed_count(admin, calls), outcome
 
 
 def main():
@@ -118,6 +134,7 @@ def main():
                 f"{ORDERS} salespeople confirm {ORDERS} orders of {AMOUNT:,.0f} at once, credit limit "
                 f"{LIMIT:,.0f} (at most {int(LIMIT // AMOUNT)} fit), {WORKERS} workers"
             )
+            print(f"control, one after the other: OCA confirmed {sequential(admin, salespeople)} of {ORDERS}")
             per_round = []
             for round_no in range(args.rounds):
                 started = time.perf_counter()
