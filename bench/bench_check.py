@@ -515,13 +515,19 @@ def profile_queries(env, user_env, meta, probe):
     return ours, oca
 
 
-def explain(env, statement):
+def explain(env, statement, parallel=True):
+    """(JSON plan, text plan) of EXPLAIN (ANALYZE, BUFFERS); the text run first warms the cache.
+
+    ``parallel=False``: as our check runs its aggregates (max_parallel_workers_per_gather = 0).
+    """
     cr = env.cr
     with contextlib.closing(cr.savepoint(flush=False)):
-        cr.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement)
-        plan = cr.fetchone()[0][0]
+        if not parallel:
+            cr.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
         text = "\n".join(row[0] for row in cr.fetchall())
+        cr.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement)
+        plan = cr.fetchone()[0][0]
     return plan, text
 
 
@@ -548,7 +554,12 @@ def plan_summary(plan):
             walk(child)
 
     walk(root)
+
+    def workers(node):
+        return node.get("Workers Launched", 0) + sum(workers(child) for child in node.get("Plans", []))
+
     return {
+        "workers": workers(root),
         "ms": plan["Execution Time"],
         "planning_ms": plan["Planning Time"],
         "hit": root.get("Shared Hit Blocks", 0),
@@ -685,7 +696,7 @@ def print_plans(env, meta, ours_sql, oca_sql):
                     r"account_move|sale_order", statement
                 ):
                     continue
-                plan, text = explain(env, statement)
+                plan, text = explain(env, statement, parallel=owner != "ours")
                 info = plan_summary(plan)
                 explained.append({"owner": owner, "query": describe(statement), **info})
                 handle.write(f"-- {owner}: {describe(statement)}\n{statement}\n{text}\n\n")
@@ -695,6 +706,15 @@ def print_plans(env, meta, ours_sql, oca_sql):
                 )
                 for scan in info["scans"]:
                     print(f"       {scan}")
+                if owner == "ours" and "account_move_line" in statement:
+                    # What the planner does with this aggregate when parallel workers are allowed.
+                    plan, text = explain(env, statement, parallel=True)
+                    info = plan_summary(plan)
+                    handle.write(f"-- ours, parallel workers allowed\n{text}\n\n")
+                    print(
+                        f"       same with parallel workers allowed: {info['ms']:.2f} ms, "
+                        f"{info['workers']} workers launched"
+                    )
         # For scale: the same customer's whole receivable history, not only its open items.
         history = (
             "SELECT sum(amount_residual) FROM account_move_line "
