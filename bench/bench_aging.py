@@ -29,6 +29,7 @@ from datetime import timedelta
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 
+import benchenv
 import psycopg2
 from odoo_env import odoo_env, parse_args
 
@@ -393,6 +394,7 @@ def _arguments(parser):
 
 def main():
     args = parse_args("Benchmark the receivable aging report.", _arguments)
+    benchenv.ensure_database(args.config, args.database)
     with odoo_env(args.config, args.database) as env:
         env.cr.execute(SQL("SELECT 1 FROM res_partner WHERE ref LIKE %s LIMIT 1", f"{MARK}%"))
         if args.reseed or not env.cr.fetchone():

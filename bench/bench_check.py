@@ -1,6 +1,6 @@
 """Latency the credit check adds to sale order confirmation, next to OCA's sale_financial_risk.
 
-    .venv/bin/python bench/bench_check.py -c .odoo/odoo.conf [--reuse] [--iterations N]
+    make bench BENCH=check      # or: .venv/bin/python bench/bench_check.py -c .odoo/odoo.conf [--rebuild] [--iterations N]
 
 One database (bench_check) holds credit_management and OCA's account_financial_risk + sale_financial_risk
 (18.0, from their PyPI wheels; see benchenv.py), a background of seeded customers (scripts/seed.py) and:
@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import benchenv
 from odoo_env import odoo_env
+from seed import plan as seed_plan
 from seed import seed
 
 from odoo import Command
@@ -62,7 +63,9 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-c", "--config", required=True, help="the project's Odoo config (make setup)")
     parser.add_argument("-d", "--database", default="bench_check")
-    parser.add_argument("--reuse", action="store_true", help="reuse the seeded database if it is there")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="rebuild and reseed even if a seeded database is there"
+    )
     parser.add_argument("--iterations", type=int, default=200, help="confirmations per variant and customer")
     parser.add_argument("--warmup", type=int, default=10, help="untimed confirmations per variant first")
     parser.add_argument("--heavy-open", type=int, default=5000)
@@ -86,12 +89,12 @@ def seed_heavy(env, n_open, n_paid, years):
     payment.
     """
     g = seed.__globals__
-    names = ("_plan_customers", "_plan_invoices", "_plan_credit_notes", "_plan_on_account", "NEVER")
+    names = ("_plan_customers", "_plan_invoices", "_plan_credit_notes", "_plan_on_account")
     missing = [name for name in names if name not in g]
     if missing:
         raise SystemExit(f"error: seed() no longer looks up {missing} in its module; update seed_heavy")
-    plan_customers, plan_invoices, plan_credit_notes, plan_on_account = (g[n] for n in names[:4])
-    never = g["NEVER"]
+    plan_customers, plan_invoices, plan_credit_notes, plan_on_account = (g[n] for n in names)
+    never = seed_plan.NEVER
 
     def customers(rng, n, start, end, *args, **kwargs):
         cust = plan_customers(rng, n, start, end, *args, **kwargs)
@@ -599,13 +602,14 @@ def main():
     print(f"bench_check: {time.strftime('%Y-%m-%d %H:%M')}, load average {load:.2f}, {os.cpu_count()} cores")
     print(f"OCA: {', '.join(f'{m} {v}' for m, v in versions.items())} (PyPI wheels, bench-only addons_path)")
 
-    meta = stored_meta(args.database) if args.reuse else None
+    meta = None if args.rebuild else stored_meta(args.database)
     if meta and meta.get("scale") != scale_of(args):
         print(f"stored scale {meta.get('scale')} differs from the requested one: rebuilding")
         meta = None
     install_seconds = None
     if meta:
         print(f"reusing {args.database} (seeded earlier)")
+        benchenv.install(conf, args.database, ["credit_management"], f"install-{args.database}", mode="-u")
     else:
         install_seconds = build_database(args, conf)
 

@@ -27,6 +27,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
+import benchenv  # noqa: E402 -- bench/ is on the path as the script's folder
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -41,6 +43,7 @@ def main():
     if args.step:
         print(json.dumps(STEPS[args.step](args)))
         return
+    benchenv.ensure_database(args.config, args.database)
     if not _seeded(args):
         _report("seed", _run_step(args, "seed"))
     for step in ("first_full", "steady_full", "queue", "naive"):

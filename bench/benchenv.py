@@ -103,7 +103,17 @@ def drop_database(dbname):
     _lib(f'drop_db "{dbname}"')
 
 
-def install(conf, dbname, modules, log_name):
+def ensure_database(conf, dbname, modules=("credit_management",)):
+    """``dbname`` with ``modules`` installed: a template copy the first time, an upgrade of the
+    project's addon afterwards, so reused data meets the current code."""
+    if database_exists(dbname):
+        install(conf, dbname, ["credit_management"], f"install-{dbname}", mode="-u")
+    else:
+        fresh_database(dbname)
+        install(conf, dbname, modules, f"install-{dbname}")
+
+
+def install(conf, dbname, modules, log_name, mode="-i"):
     log = os.path.join(ROOT, ".odoo", f"{log_name}.log")
     if os.path.exists(log):
         os.remove(log)
@@ -114,7 +124,7 @@ def install(conf, dbname, modules, log_name):
         conf,
         "-d",
         dbname,
-        "-i",
+        mode,
         ",".join(modules),
         "--stop-after-init",
         "--no-http",
