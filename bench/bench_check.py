@@ -1,9 +1,10 @@
 """Latency the credit check adds to sale order confirmation, next to OCA's sale_financial_risk.
 
-    make bench BENCH=check      # or: .venv/bin/python bench/bench_check.py -c .odoo/odoo.conf [--rebuild] [--iterations N]
+    make bench BENCH=check
+    .venv/bin/python bench/bench_check.py -c .odoo/odoo.conf [--rebuild] [--iterations N]
 
 One database (bench_check) holds credit_management and OCA's account_financial_risk + sale_financial_risk
-(18.0, from their PyPI wheels; see benchenv.py), a background of seeded customers (scripts/seed.py) and:
+(18.0, from their PyPI wheels; see benchenv.py), a background of seeded customers (scripts/seed) and:
 - a heavy customer: 5,000 open invoices and 100,000 paid ones (seed's planner, steered: see seed_heavy);
 - a light customer: a regular seeded customer with a couple of years of history and a few open invoices.
 Both get a credit limit and grade A (our check runs in full and allows) and OCA's risk flags (draft, open
