@@ -1,4 +1,3 @@
-import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,7 +11,23 @@ from .credit_grade import ORDER_ACTIONS
 
 # Outcomes of a check: the grade's order actions, plus a hold, which always blocks.
 CHECK_ACTIONS = [*ORDER_ACTIONS, ("hold", "Credit hold")]
-# What the check reads of the customer: fetched alone, not with every company-dependent field of res.partner.
+# What the check reads of each record, fetched alone: reading one field fetches all the prefetchable
+# fields of a model otherwise, hundreds for res.company and res.partner.
+COMPANY_FIELDS = ["currency_id"]
+CURRENCY_FIELDS = ["rounding", "decimal_places", "name", "symbol", "position"]
+POLICY_FIELDS = ["new_customer_grade_id", "controller_user_id"]
+GRADE_FIELDS = [
+    "code",
+    "name",
+    "order_action",
+    "overdue_tolerance_days",
+    "limit_method",
+    "limit_amount",
+    "limit_percent",
+    "limit_months",
+    "limit_floor",
+    "limit_cap",
+]
 PARTNER_FIELDS = [
     "credit_grade_id",
     "credit_limit",
@@ -21,25 +36,6 @@ PARTNER_FIELDS = [
     "credit_hold_reason",
     "credit_hold_date",
 ]
-
-
-@contextlib.contextmanager
-def _serial_plans(cr):
-    """No parallel workers for the queries inside, restored after them.
-
-    The check sums one customer's open items: a few thousand rows at most, read through partial
-    indexes. But for a customer with a long history the planner, which cannot tell open items from
-    settled ones in its statistics, expects a hundred times more and plans parallel workers, whose
-    start-up costs several times the work itself. ``is_local``: the setting is undone with the
-    transaction or savepoint if the block fails.
-    """
-    cr.execute(
-        "SELECT current_setting('max_parallel_workers_per_gather'), "
-        "set_config('max_parallel_workers_per_gather', '0', true)"
-    )
-    previous = cr.fetchone()[0]
-    yield
-    cr.execute(SQL("SELECT set_config('max_parallel_workers_per_gather', %s, true)", previous))
 
 
 @dataclass
@@ -97,45 +93,56 @@ class CreditCheckService(models.AbstractModel):
         groups = {}
         for order in orders.sorted(lambda o: o._origin.id or 0):
             groups.setdefault((order.company_id, order.partner_id.commercial_partner_id), []).append(order)
-        if lock:
-            self._lock_partners(sorted((c.id, p.id) for c, p in groups))
+        self._prepare_transaction(sorted((c.id, p.id) for c, p in groups) if lock else [])
         for (company, partner), group in groups.items():
             results.update(self._check_partner_orders(company, partner, group, together))
         return results
 
     @api.model
-    def _lock_partners(self, company_partner_ids):
-        self.env.cr.execute(
-            SQL(
+    def _prepare_transaction(self, company_partner_ids):
+        """Lock the customers' rows (when given) and plan without parallel workers, in one round trip.
+
+        The check sums one customer's open items, a few thousand rows at most, read through partial
+        indexes; but for a customer with a long history the planner, which cannot tell open items
+        from settled ones in its statistics, expects far more and plans parallel workers, whose
+        start-up costs several times the work. SET LOCAL lasts until the end of the transaction:
+        the transactions that check credit are order confirmations and form reads.
+        """
+        statement = SQL("SET LOCAL max_parallel_workers_per_gather = 0")
+        if company_partner_ids:
+            statement = SQL(
                 """
             INSERT INTO credit_check_lock (company_id, partner_id, seq)
             SELECT c, p, 1 FROM unnest(%s::int[], %s::int[]) AS v(c, p)
-            ON CONFLICT (company_id, partner_id) DO UPDATE SET seq = credit_check_lock.seq + 1
+            ON CONFLICT (company_id, partner_id) DO UPDATE SET seq = credit_check_lock.seq + 1;
+            %s
             """,
                 [c for c, _p in company_partner_ids],
                 [p for _c, p in company_partner_ids],
+                statement,
             )
-        )
+        self.env.cr.execute(statement)
 
     @api.model
     def _check_partner_orders(self, company, partner, orders, together):
         partner = partner.with_company(company).sudo()
         if partner.id:  # not for a partner being created in a form
             partner.fetch(PARTNER_FIELDS)
+        company.fetch(COMPANY_FIELDS)
+        company.currency_id.fetch(CURRENCY_FIELDS)
         policy = self.env["credit.policy"].sudo()._for_company(company)
+        policy.fetch(POLICY_FIELDS)
         grade = partner.credit_grade_id or policy.new_customer_grade_id
+        grade.fetch(GRADE_FIELDS)
         limit = self._partner_limit(partner, grade)
         saved = self.env["sale.order"].browse([o._origin.id for o in orders if o._origin.id])
-        with _serial_plans(self.env.cr):
-            data = (
-                self.env["credit.exposure"]
-                .sudo()
-                ._exposure(company, [partner.id], exclude_order_ids=saved.ids)
-            )
+        data = (
+            self.env["credit.exposure"].sudo()._exposure(company, [partner.id], exclude_order_ids=saved.ids)
+        )
         base = float(data["exposure"][0])
         max_days = int(data["max_days_overdue"][0])
         overdue = max_days > grade.overdue_tolerance_days
-        approvals = self.env["credit.approval.request"].sudo()._valid_for(saved)
+        approvals = None  # looked up only for an order that needs one
         rounding = company.currency_id.rounding
         results = {}
         for order in orders:
@@ -160,11 +167,15 @@ class CreditCheckService(models.AbstractModel):
                 over_limit=over_limit,
                 overdue=overdue,
                 currency=company.currency_id,
-                approval=self._approval_for(action, approvals.get(order._origin.id)),
+                approval=None,
                 hold_reason=partner.credit_hold_reason or "",
                 hold_since=partner.credit_hold_date,
                 contact=policy.controller_user_id,
             )
+            if action != "allow":
+                if approvals is None:
+                    approvals = self.env["credit.approval.request"].sudo()._valid_for(saved)
+                check.approval = self._approval_for(action, approvals.get(order._origin.id))
             results[order.id] = check
             # An order that will be confirmed uses credit the next one no longer has.
             if together and check.passes:

@@ -3,27 +3,17 @@ import numpy as np
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-RECEIVABLE_FIELDS = [
-    "account_id",
-    "amount_residual",
-    "company_id",
-    "date_maturity",
-    "parent_state",
-    "partner_id",
-    "reconciled",
-]
-
 
 class CreditExposure(models.AbstractModel):
     """What customers owe and have committed to, per commercial partner and company.
 
     Exposure = open receivable residual (posted, unreconciled) + unposted customer
     invoices and credit notes + confirmed orders' amount not yet invoiced, in company
-    currency. Each part is one aggregate. The receivable part reads through Odoo's partial
-    index on unreconciled posted lines, the draft part only the draft entries of Odoo's
-    (journal_id, state, ...) index of moves: their cost follows the customers' open items,
-    not their history. The orders part reads the customers' orders through sale_order's
-    partner index, so its cost follows their number of orders.
+    currency. The three parts are read by one statement. The receivable part reads
+    through Odoo's partial index on unreconciled posted lines, the draft part only the
+    draft entries of Odoo's (journal_id, state, ...) index of moves: their cost follows
+    the customers' open items, not their history. The orders part reads the customers'
+    confirmed orders not fully invoiced.
     """
 
     _name = "credit.exposure"
@@ -31,6 +21,10 @@ class CreditExposure(models.AbstractModel):
 
     @api.model
     def _receivable_accounts(self, company):
+        """The company's receivable accounts. Queries take them as values, not as a subquery: with
+        values, the unreconciled index is probed on (account, partner) and reads a customer's open
+        receivables only; with a subquery, on the partner alone, it also reads every unreconciled
+        line of other accounts (payments' outstanding receipts among them)."""
         self.env["account.account"].flush_model(["account_type"])
         self.env.cr.execute(
             SQL(
@@ -45,112 +39,126 @@ class CreditExposure(models.AbstractModel):
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
-    def _open_items(self, company, partner_ids, today=None):
-        """Per partner: open residual, overdue residual, max days overdue, oldest overdue due date.
+    def _exposure(self, company, partner_ids, today=None, exclude_order_ids=(), whole_company=False):
+        """Exposure and its parts, as arrays aligned with the sorted ``partner_ids``.
 
-        Returns (ids, residual, overdue, max_days, oldest_due) arrays, one row per partner with open items.
-        ``partner_ids`` None: every partner of the company, in one pass.
+        ``whole_company``: aggregate over every partner of the company in one pass each and
+        keep ``partner_ids``' rows, rather than look the partners up one by one; cheaper when
+        they are a large share of the company's customers.
         """
-        today = today or fields.Date.context_today(self)
-        self.env["account.move.line"].flush_model(RECEIVABLE_FIELDS)
-        # The reconciled test is spelled as in account_move_line__unreconciled_index so the planner uses it.
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT aml.partner_id,
-                   SUM(aml.amount_residual),
-                   COALESCE(SUM(aml.amount_residual) FILTER (WHERE overdue), 0),
-                   COALESCE(MAX(%(today)s::date - aml.date_maturity) FILTER (WHERE overdue), 0),
-                   MIN(aml.date_maturity) FILTER (WHERE overdue)
-              FROM account_move_line aml,
-                   LATERAL (SELECT aml.amount_residual > 0
-                                   AND aml.date_maturity < %(today)s::date AS overdue) o
-             WHERE aml.account_id = ANY(%(accounts)s)
-               AND %(partners)s
-               AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
-               AND aml.parent_state = 'posted'
-               AND aml.company_id = %(company)s
-             GROUP BY aml.partner_id
-            """,
-                today=today,
-                accounts=self._receivable_accounts(company),
-                partners=partner_clause(SQL("aml.partner_id"), partner_ids),
-                company=company.id,
-            )
-        )
-        rows = self.env.cr.fetchall()
-        return (
-            np.array([r[0] for r in rows], dtype=np.int64),
-            np.array([r[1] for r in rows], dtype=float),
-            np.array([r[2] for r in rows], dtype=float),
-            np.array([r[3] for r in rows], dtype=float),
-            np.array([r[4] or np.datetime64("NaT") for r in rows], dtype="datetime64[D]"),
-        )
+        ids = np.unique(np.asarray(list(partner_ids), dtype=np.int64))
+        rows = self._exposure_rows(company, None if whole_company else ids.tolist(), today, exclude_order_ids)
+        open_rows = [row for row in rows if row[0] == "open"]
+        open_ids = np.array([row[1] for row in open_rows], dtype=np.int64)
+        result = {
+            "ids": ids,
+            "receivable": _aligned(ids, open_ids, [row[3] for row in open_rows]),
+            "overdue": _aligned(ids, open_ids, [row[4] for row in open_rows]),
+            "max_days_overdue": _aligned(ids, open_ids, [row[5] for row in open_rows]),
+            "oldest_overdue_due": _aligned(
+                ids,
+                open_ids,
+                np.array([row[6] or np.datetime64("NaT") for row in open_rows], "datetime64[D]"),
+                fill=np.datetime64("NaT"),
+            ),
+            "has_open_items": np.isin(ids, open_ids),
+            "draft_invoices": _aligned_dict(ids, {row[1]: row[3] for row in rows if row[0] == "draft"}),
+            "orders": _aligned_dict(
+                ids, self._sum_in_company_currency([row[1:4] for row in rows if row[0] == "order"], company)
+            ),
+        }
+        result["exposure"] = result["receivable"] + result["draft_invoices"] + result["orders"]
+        return result
 
     @api.model
-    def _draft_invoices(self, company, partner_ids):
-        """Per commercial partner: unposted customer invoices minus credit notes, company currency.
-
-        Sale documents live in sale journals (account.move constrains it): the journal condition lets
-        the planner read only the draft entries of Odoo's (journal_id, state, ...) index instead of the
-        whole index, whose size follows every move of the database.
-        """
+    def _exposure_rows(self, company, partner_ids, today, exclude_order_ids):
+        """One statement, three parts: ("open", partner, None, residual, overdue, max days overdue,
+        oldest overdue due date), ("draft", partner, None, amount, ...) and ("order", partner,
+        currency, amount not yet invoiced in that currency, ...). ``partner_ids`` None: every
+        partner of the company."""
+        today = today or fields.Date.context_today(self)
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "amount_residual",
+                "company_id",
+                "date_maturity",
+                "parent_state",
+                "partner_id",
+                "reconciled",
+            ]
+        )
         self.env["account.move"].flush_model(
             ["amount_total_signed", "commercial_partner_id", "company_id", "journal_id", "move_type", "state"]
         )
+        self.env["account.account"].flush_model(["account_type"])
         self.env["account.journal"].flush_model(["type"])
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT commercial_partner_id, SUM(amount_total_signed)
-              FROM account_move
-             WHERE journal_id IN (SELECT id FROM account_journal WHERE type = 'sale')
-               AND state = 'draft' AND move_type IN ('out_invoice', 'out_refund')
-               AND %s AND company_id = %s
-             GROUP BY commercial_partner_id
-            """,
-                partner_clause(SQL("commercial_partner_id"), partner_ids),
-                company.id,
-            )
-        )
-        return dict(self.env.cr.fetchall())
-
-    @api.model
-    def _orders_to_invoice(self, company, partner_ids, exclude_order_ids=()):
-        """Per commercial partner: confirmed orders' amount not yet invoiced, in company currency
-        at today's rate.
-
-        Draft invoices count as invoiced here (qty_invoiced includes them): they are counted
-        once, by :meth:`_draft_invoices`.
-        """
         self.env["sale.order"].flush_model(
             ["state", "invoice_status", "partner_id", "company_id", "currency_id"]
         )
         self.env["sale.order.line"].flush_model(
             ["price_total", "product_uom_qty", "qty_invoiced", "order_id"]
         )
+        # The reconciled test is spelled as in account_move_line__unreconciled_index so the planner uses it.
+        # Sale documents live in sale journals (account.move constrains it): the journal condition lets the
+        # planner read only the draft entries of the moves' (journal_id, state, ...) index. Draft invoices
+        # count as invoiced in qty_invoiced: they are counted once, in the draft part.
         self.env.cr.execute(
             SQL(
                 """
-            SELECT p.commercial_partner_id, so.currency_id,
-                   SUM(sol.price_total * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
-                       / sol.product_uom_qty)
-              FROM sale_order so
-              JOIN res_partner p ON p.id = so.partner_id
-              JOIN sale_order_line sol ON sol.order_id = so.id
-             WHERE so.state = 'sale' AND so.invoice_status IN ('to invoice', 'no')
-               AND so.company_id = %(company)s
-               AND so.partner_id IN (SELECT id FROM res_partner WHERE %(partners)s)
-               AND so.id != ALL(%(exclude)s)
-               AND sol.product_uom_qty > 0
-             GROUP BY p.commercial_partner_id, so.currency_id
+            WITH open_items AS (
+                SELECT aml.partner_id,
+                       SUM(aml.amount_residual) AS residual,
+                       COALESCE(SUM(aml.amount_residual) FILTER (WHERE o.overdue), 0) AS overdue,
+                       COALESCE(MAX(%(today)s::date - aml.date_maturity) FILTER (WHERE o.overdue), 0)
+                           AS max_days,
+                       MIN(aml.date_maturity) FILTER (WHERE o.overdue) AS oldest_due
+                  FROM account_move_line aml,
+                       LATERAL (SELECT aml.amount_residual > 0
+                                       AND aml.date_maturity < %(today)s::date AS overdue) o
+                 WHERE aml.account_id = ANY(%(accounts)s)
+                   AND %(aml_partners)s
+                   AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+                   AND aml.parent_state = 'posted'
+                   AND aml.company_id = %(company)s
+                 GROUP BY aml.partner_id
+            ), drafts AS (
+                SELECT commercial_partner_id AS partner_id, SUM(amount_total_signed) AS amount
+                  FROM account_move
+                 WHERE journal_id IN (SELECT id FROM account_journal WHERE type = 'sale')
+                   AND state = 'draft' AND move_type IN ('out_invoice', 'out_refund')
+                   AND %(move_partners)s AND company_id = %(company)s
+                 GROUP BY commercial_partner_id
+            ), orders AS (
+                SELECT p.commercial_partner_id AS partner_id, so.currency_id,
+                       SUM(sol.price_total * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+                           / sol.product_uom_qty) AS amount
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                  JOIN sale_order_line sol ON sol.order_id = so.id
+                 WHERE so.state = 'sale' AND so.invoice_status IN ('to invoice', 'no')
+                   AND so.company_id = %(company)s
+                   AND so.partner_id IN (SELECT id FROM res_partner WHERE %(commercial_partners)s)
+                   AND so.id != ALL(%(exclude)s)
+                   AND sol.product_uom_qty > 0
+                 GROUP BY p.commercial_partner_id, so.currency_id
+            )
+            SELECT 'open', partner_id, NULL::int, residual, overdue, max_days, oldest_due FROM open_items
+             UNION ALL
+            SELECT 'draft', partner_id, NULL::int, amount, NULL, NULL, NULL FROM drafts
+             UNION ALL
+            SELECT 'order', partner_id, currency_id, amount, NULL, NULL, NULL FROM orders
             """,
+                today=today,
+                accounts=self._receivable_accounts(company),
                 company=company.id,
-                partners=partner_clause(SQL("commercial_partner_id"), partner_ids),
+                aml_partners=partner_clause(SQL("aml.partner_id"), partner_ids),
+                move_partners=partner_clause(SQL("commercial_partner_id"), partner_ids),
+                commercial_partners=partner_clause(SQL("commercial_partner_id"), partner_ids),
                 exclude=list(exclude_order_ids),
             )
         )
-        return self._sum_in_company_currency(self.env.cr.fetchall(), company)
+        return self.env.cr.fetchall()
 
     @api.model
     def _sum_in_company_currency(self, rows, company):
@@ -164,30 +172,6 @@ class CreditExposure(models.AbstractModel):
                 amount = currency._convert(amount, company.currency_id, company, today)
             totals[partner_id] = totals.get(partner_id, 0.0) + amount
         return totals
-
-    @api.model
-    def _exposure(self, company, partner_ids, today=None, exclude_order_ids=(), whole_company=False):
-        """Exposure and its parts, as arrays aligned with the sorted ``partner_ids``.
-
-        ``whole_company``: aggregate over every partner of the company in one pass each
-        and keep ``partner_ids``' rows, rather than look the partners up one by one;
-        cheaper when they are a large share of the company's customers.
-        """
-        ids = np.unique(np.asarray(list(partner_ids), dtype=np.int64))
-        query_ids = None if whole_company else ids.tolist()
-        open_ids, residual, overdue, max_days, oldest_due = self._open_items(company, query_ids, today)
-        result = {
-            "ids": ids,
-            "receivable": _aligned(ids, open_ids, residual),
-            "overdue": _aligned(ids, open_ids, overdue),
-            "max_days_overdue": _aligned(ids, open_ids, max_days),
-            "oldest_overdue_due": _aligned(ids, open_ids, oldest_due, fill=np.datetime64("NaT")),
-            "has_open_items": np.isin(ids, open_ids),
-            "draft_invoices": _aligned_dict(ids, self._draft_invoices(company, query_ids)),
-            "orders": _aligned_dict(ids, self._orders_to_invoice(company, query_ids, exclude_order_ids)),
-        }
-        result["exposure"] = result["receivable"] + result["draft_invoices"] + result["orders"]
-        return result
 
 
 def partner_clause(column, partner_ids):

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -260,8 +260,23 @@ class CreditPolicy(models.Model):
     @api.model
     def _for_company(self, company):
         """The company's policy, created with default grades the first time it is needed."""
-        policy = self.sudo().search([("company_id", "=", company.id)], limit=1)
-        return policy or self._create_defaults(company)
+        policy_id = self._policy_id(company.id)
+        return self.sudo().browse(policy_id) if policy_id else self._create_defaults(company)
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _policy_id(self, company_id):
+        # Read on every credit check: cached, and cleared when a policy is created or deleted.
+        return self.sudo().search([("company_id", "=", company_id)], limit=1).id
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     @api.model
     def _ensure_for_companies(self):
