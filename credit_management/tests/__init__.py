@@ -16,3 +16,4 @@ from . import test_sale_credit_concurrency
 from . import test_sale_credit_tour
 from . import test_scoring
 from . import test_setup_errors
+from . import test_translations

@@ -1,0 +1,106 @@
+import re
+from collections import Counter
+
+import polib
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools.misc import file_path
+
+from .common import CreditCommon
+
+LANG = "zh_CN"
+POT = "credit_management/i18n/credit_management.pot"
+PO = f"credit_management/i18n/{LANG}.po"
+REPORT = "credit_management.action_report_credit_review"
+NAMED = re.compile(r"%\([a-z_]+\)[sd]")
+POSITIONAL = re.compile(r"%(?!\()[sd]|%%")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+OVER_LIMIT = "exposure %(exposure)s exceeds the limit %(limit)s by %(shortfall)s"
+
+
+@tagged("post_install", "-at_install")
+class TestTranslations(CreditCommon):
+    """The Simplified Chinese translation, as a salesperson working in zh_CN meets it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang(LANG)
+        cls.env["ir.module.module"]._load_module_terms(["credit_management"], [LANG], overwrite=True)
+        cls.salesman.lang = LANG
+        cls.zh = {entry.msgid: entry.msgstr for entry in polib.pofile(file_path(PO))}
+
+    def as_salesman(self, records):
+        """``records`` as the salesperson sees them in the web client: their user, their language."""
+        context = self.env["res.users"].with_user(self.salesman).context_get()
+        return records.with_user(self.salesman).with_context(**context)
+
+    def translation(self, msgid):
+        text = self.zh.get(msgid)
+        self.assertTrue(text and HAN.search(text), f"{PO} gives no Chinese for {msgid!r}")
+        return text
+
+    def test_blocked_confirmation_speaks_chinese(self):
+        self.assertEqual(self.as_salesman(self.env["res.partner"]).env.lang, LANG)
+        partner = self.graded_customer("Blocked Co", "E", 1000, user_id=self.salesman.id)
+        self.invoice(partner, 900, invoice_days=-50, due_days=30)  # 20 days overdue
+        order = self.order(partner, 400)
+        with self.assertRaises(UserError) as caught:
+            self.as_salesman(order).action_confirm()
+        text = str(caught.exception)
+        # "Confirm is blocked: %s." and its reason "exposure ... exceeds the limit ...", as the .po gives them
+        self.assertTrue(self.translation("Confirm is blocked: %s.").startswith("无法确认"))
+        self.assertTrue(self.translation(OVER_LIMIT).startswith("信用敞口"))
+        self.assertIn("无法确认", text)
+        self.assertIn("信用敞口", text)
+        # the figures still come through the translated placeholders
+        for figure in ("1,000.00", "1,300.00", "300.00", "20 天"):
+            self.assertIn(figure, text)
+        for english in (
+            "Confirm is blocked",
+            "exceeds the limit",
+            "is overdue",
+            "tolerance",
+            "Limit",
+            "exposure",
+            "shortfall",
+            "oldest overdue item",
+            "days",
+        ):
+            self.assertNotIn(english, text)
+        leftover = text.replace(order.name, "").replace(self.currency.symbol, "")
+        self.assertEqual(re.findall(r"[A-Za-z]{2,}", leftover), [], f"English left in: {text}")
+        self.assertEqual(order.state, "draft")
+
+    def test_credit_review_report_title_in_chinese(self):
+        partner = self.graded_customer("Review Co", "C", 5000, user_id=self.salesman.id)
+        self.invoice(partner, 700, invoice_days=-75)  # 45 days past due
+        report = self.as_salesman(self.env["ir.actions.report"])
+        html, _kind = report._render_qweb_html(REPORT, partner.ids)
+        html = html.decode()
+        self.assertIn(partner.name, html)
+        self.assertIn("700.00", html)  # the salesperson sees their customer's open invoice
+        title = self.translation("Customer Credit Review")
+        self.assertIn(f"<h2>{title}</h2>", html)
+        self.assertNotIn("Customer Credit Review", html)
+        for heading in ("Profile", "Receivable aging", "Recent approval requests and decisions"):
+            self.assertIn(f"<h4>{self.translation(heading)}</h4>", html)
+            self.assertNotIn(f"<h4>{heading}</h4>", html)
+
+    def test_po_translates_every_msgid_of_the_pot(self):
+        pot = polib.pofile(file_path(POT))
+        po = polib.pofile(file_path(PO))
+        self.assertEqual(po.metadata.get("Language"), LANG)
+        self.assertEqual(po.metadata.get("Plural-Forms"), "nplurals=1; plural=0;")
+        entries = {entry.msgid: entry for entry in po if not entry.obsolete}
+        missing = [e.msgid for e in pot if e.msgid not in entries]
+        self.assertEqual(missing, [], f"msgids of the .pot missing from {PO}")
+        untranslated = [e.msgid for e in pot if not entries[e.msgid].msgstr]
+        self.assertEqual(untranslated, [], f"untranslated in {PO}")
+        self.assertEqual([e.msgid for e in po.fuzzy_entries()], [], f"fuzzy in {PO}")
+        for entry in pot:
+            msgstr = entries[entry.msgid].msgstr
+            with self.subTest(msgid=entry.msgid):
+                self.assertEqual(Counter(NAMED.findall(msgstr)), Counter(NAMED.findall(entry.msgid)))
+                self.assertEqual(POSITIONAL.findall(msgstr), POSITIONAL.findall(entry.msgid))
