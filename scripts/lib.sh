@@ -171,11 +171,12 @@ clone_template() {
   fi
 }
 
-# Debian packages the project needs: wkhtmltopdf prints the PDF reports, chromium runs the browser tour.
+# Debian packages the project needs: wkhtmltopdf prints the PDF reports and fonts-wqy-microhei gives them
+# Chinese glyphs; chromium runs the browser tour.
 ensure_debian_packages() {
   local missing=() package
   for package in "$@"; do
-    command -v "$package" >/dev/null || missing+=("$package")
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
   done
   [ ${#missing[@]} = 0 ] && return
   say "installing Debian's ${missing[*]}"
@@ -191,5 +192,5 @@ setup_all() {
   ensure_pg
   write_conf
   ensure_template
-  ensure_debian_packages wkhtmltopdf
+  ensure_debian_packages wkhtmltopdf fonts-wqy-microhei
 }

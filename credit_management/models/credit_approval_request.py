@@ -135,7 +135,7 @@ class CreditApprovalRequest(models.Model):
                     _(
                         "%(name)s is %(state)s: only pending requests can be decided.",
                         name=request.name,
-                        state=dict(STATES)[request.state],
+                        state=dict(self._fields["state"]._description_selection(self.env))[request.state],
                     )
                 )
             if request.order_id.state not in ("draft", "sent"):
@@ -143,7 +143,9 @@ class CreditApprovalRequest(models.Model):
                     _(
                         "%(name)s: the order is already %(state)s, there is nothing left to decide.",
                         name=request.name,
-                        state=request.order_id.state,
+                        state=dict(request.order_id._fields["state"]._description_selection(self.env))[
+                            request.order_id.state
+                        ],
                     )
                 )
             if request.requested_by == self.env.user:

@@ -73,8 +73,9 @@ class CreditScoreHistory(models.Model):
             )
         )
         row = self.env.cr.fetchone()
+        labels = dict(self.env["credit.policy.factor"]._fields["factor"]._description_selection(self.env))
         return [
-            (scoring.FACTOR_LABELS[name], row[2 * i], row[2 * i + 1])
+            (labels[name], row[2 * i], row[2 * i + 1])
             for i, name in enumerate(scoring.FACTORS)
             if row[2 * i] is not None
         ]

@@ -36,7 +36,7 @@ class CreditReviewReport(models.AbstractModel):
             "docs": partners,
             "company": company,
             "printed_on": fields.Datetime.now(),
-            "buckets": BUCKETS,
+            "buckets": self.env["credit.aging.report"]._fields["bucket"]._description_selection(self.env),
             "review": {
                 partner.id: {
                     "history": histories.get(partner.id, self.env["credit.score.history"]),

@@ -1,7 +1,9 @@
+import io
 import re
 from collections import Counter
 
 import polib
+import PyPDF2
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -87,6 +89,14 @@ class TestTranslations(CreditCommon):
         for heading in ("Profile", "Receivable aging", "Recent approval requests and decisions"):
             self.assertIn(f"<h4>{self.translation(heading)}</h4>", html)
             self.assertNotIn(f"<h4>{heading}</h4>", html)
+
+    def test_credit_review_pdf_has_chinese_glyphs(self):
+        """wkhtmltopdf needs a CJK font (the setup installs one) or the Chinese text comes out blank."""
+        partner = self.graded_customer("Review PDF Co", "C", 5000, user_id=self.salesman.id)
+        report = self.as_salesman(self.env["ir.actions.report"]).with_context(force_report_rendering=True)
+        pdf, _kind = report._render_qweb_pdf(REPORT, partner.ids)
+        text = "".join(page.extract_text() for page in PyPDF2.PdfReader(io.BytesIO(pdf)).pages)
+        self.assertIn(self.translation("Customer Credit Review"), "".join(text.split()))
 
     def test_po_translates_every_msgid_of_the_pot(self):
         pot = polib.pofile(file_path(POT))
