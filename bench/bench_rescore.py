@@ -46,8 +46,11 @@ def main():
     benchenv.ensure_database(args.config, args.database)
     if not _seeded(args):
         _report("seed", _run_step(args, "seed"))
+    results = {}
     for step in ("first_full", "steady_full", "queue", "naive"):
-        _report(step, _run_step(args, step))
+        results[step] = _run_step(args, step)
+        _report(step, results[step])
+    _report_verdict(results)
 
 
 # ----------------------------------------------------------------------
@@ -83,6 +86,18 @@ def _report(step, result):
     }
     details = ", ".join(f"{k} {v}" for k, v in result.items())
     print(f"{labels[step]:<28} {details}", flush=True)
+
+
+def _report_verdict(results):
+    naive = results["naive"]["extrapolated_s"]
+    for step in ("first_full", "steady_full"):
+        print(f"naive / {step}: {naive / results[step]['seconds']:.0f}x slower")
+    full = max(results["first_full"]["seconds"], results["steady_full"]["seconds"])
+    rss = max(results["first_full"]["peak_rss_mb"], results["steady_full"]["peak_rss_mb"])
+    print(
+        f"targets: full rescoring {full:.1f} s of 30 s, peak RSS {rss} MB of 1,536 MB; "
+        f"queue {results['queue']['seconds']:.2f} s of 2 s"
+    )
 
 
 def _seeded(args):
