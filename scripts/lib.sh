@@ -138,7 +138,13 @@ first_odoo_error() {
   line=$(grep -m1 -E ' (ERROR|CRITICAL) ' "$1" | sed -E 's/^[0-9-]+ [0-9:,]+ [0-9]+ //') || true
   # The useful part of a traceback is usually its last line.
   local exc; exc=$(grep -m1 -E '^[A-Za-z_.]+(Error|Exception|Warning): ' "$1" || true)
-  echo "${line:-$(tail -n1 "$1")}${exc:+ — $exc}"
+  # A ParseError names the file on its first line and the reason below it (after the offending XML).
+  local reason; reason=$(awk '
+    !found && /^[A-Za-z_.]*ParseError: / { found = 1; next }
+    found && (/^[0-9]{4}-[0-9]{2}-[0-9]{2} / || /^View error context:/) { exit }
+    found && NF && !/^[<[:space:]]/ && !/^Error while validating view near:/ { print; exit }
+  ' "$1")
+  echo "${line:-$(tail -n1 "$1")}${exc:+ — $exc}${reason:+: $reason}"
 }
 
 template_name() {
