@@ -6,6 +6,7 @@ uninstall round trips, and a multi-worker server for concurrency.
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -56,6 +57,7 @@ def throwaway_database(prefix, installed=True):
     finally:
         psql("postgres", f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{dbname}'")
         psql("postgres", f'DROP DATABASE IF EXISTS "{dbname}"')
+        shutil.rmtree(config.filestore(dbname), ignore_errors=True)
 
 
 def odoo_command(dbname, *args):
