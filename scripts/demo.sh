@@ -2,11 +2,10 @@
 # make demo: set up, (re)create the demo database with generated data, then serve it.
 source "$(dirname "$0")/lib.sh"
 setup_all
+ensure_installed
 DB=${DEMO_DB:-credit_demo}
-say "recreating $DB from $TEMPLATE"
-clone_template "$DB"
-say "installing credit_management into $DB"
-odoo_run "$STATE/install-$DB.log" -d "$DB" -i credit_management --stop-after-init
+say "recreating $DB from $INSTALLED"
+clone_db "$INSTALLED" "$DB"
 say "generating the demo dataset"
 "$PY" "$ROOT/scripts/demo_data.py" -c "$CONF" -d "$DB" ||
   die "generating the demo dataset failed (see the lines above)"

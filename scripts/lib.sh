@@ -166,15 +166,41 @@ ensure_template() {
 }
 
 # A fresh database copied from the template, with its filestore (assets live there).
-clone_template() {
-  local db=$1
+clone_template() { clone_db "$TEMPLATE" "$1"; }
+
+clone_db() {
+  local source=$1 db=$2
   drop_db "$db"
-  createdb -T "$TEMPLATE" "$db" || die "createdb -T $TEMPLATE $db failed at $(pg_target)"
-  if [ -d "$STATE/data/filestore/$TEMPLATE" ]; then
+  createdb -T "$source" "$db" || die "createdb -T $source $db failed at $(pg_target)"
+  if [ -d "$STATE/data/filestore/$source" ]; then
     # copy the contents (the template's folder may be a symlink shared by worktrees)
     mkdir -p "$STATE/data/filestore/$db"
-    cp -a "$STATE/data/filestore/$TEMPLATE/." "$STATE/data/filestore/$db/"
+    cp -a "$STATE/data/filestore/$source/." "$STATE/data/filestore/$db/"
   fi
+}
+
+# What installing the addon depends on: the template and the addon's files, its tests aside.
+installed_name() {
+  local key
+  key=$( (echo "$TEMPLATE"; cd "$ROOT" && find credit_management -path credit_management/tests -prune -o \
+    -type f ! -name '*.pyc' -print0 | LC_ALL=C sort -z | xargs -0 sha1sum) | sha1sum | cut -c1-10)
+  echo "credit_inst_$key"
+}
+
+# The template with the addon installed, cached under a name that changes with the addon's files:
+# sets INSTALLED. A run whose addon did not change copies it instead of installing again.
+ensure_installed() {
+  INSTALLED=$(installed_name)
+  db_exists "$INSTALLED" && return
+  say "installing credit_management on a copy of $TEMPLATE (kept as $INSTALLED until the addon changes)"
+  local tmp=${INSTALLED}_building old
+  clone_template "$tmp"
+  odoo_run "$STATE/install.log" -d "$tmp" -i credit_management --stop-after-init
+  for old in $(psql_q "SELECT datname FROM pg_database WHERE datname LIKE 'credit\_inst\_%' AND datname NOT LIKE '%\_building'"); do
+    drop_db "$old"
+  done
+  psql_q "ALTER DATABASE \"$tmp\" RENAME TO \"$INSTALLED\"" || die "could not rename $tmp to $INSTALLED"
+  mv "$STATE/data/filestore/$tmp" "$STATE/data/filestore/$INSTALLED" 2>/dev/null || true
 }
 
 # Debian packages the project needs: wkhtmltopdf prints the PDF reports and fonts-wqy-microhei gives them

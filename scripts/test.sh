@@ -3,15 +3,11 @@
 source "$(dirname "$0")/lib.sh"
 setup_all
 ensure_debian_packages chromium
+ensure_installed
 DB=${TEST_DB:-credit_test}
-say "fresh test database $DB from $TEMPLATE"
-clone_template "$DB"
-say "installing credit_management into $DB"
-odoo_run "$STATE/install-$DB.log" -d "$DB" -i credit_management --stop-after-init
-# Tests that need their own server or an uninstall copy this database rather than install again.
-INSTALLED=${DB}_installed
-drop_db "$INSTALLED"
-createdb -T "$DB" "$INSTALLED" || die "createdb -T $DB $INSTALLED failed at $(pg_target)"
+say "fresh test database $DB from $INSTALLED"
+clone_db "$INSTALLED" "$DB"
+# Tests that need their own server or an uninstall copy $INSTALLED rather than install again.
 export CREDIT_TEMPLATE_DB=$TEMPLATE CREDIT_INSTALLED_DB=$INSTALLED CREDIT_ODOO_CONF=$CONF \
   CREDIT_ODOO_BIN=$ODOO_SRC/odoo-bin CREDIT_PY=$PY
 cd "$ROOT"

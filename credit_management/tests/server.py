@@ -4,6 +4,7 @@ uninstall round trips, and a multi-worker server for concurrency.
 `make test` exports where Odoo, its config and the template database are.
 """
 
+import concurrent.futures
 import contextlib
 import os
 import shutil
@@ -45,19 +46,43 @@ def psql(dbname, statement):
         conn.close()
 
 
-@contextlib.contextmanager
-def throwaway_database(prefix, installed=True):
-    """A copy of the test database as installed by `make test` (or, with ``installed=False``, of the
-    template without the addon), dropped afterwards."""
+def create_database(prefix, installed=True):
+    """A copy of the database `make test` installed the addon on (or, with ``installed=False``, of the
+    template without the addon); returns its name."""
     dbname = f"{prefix}_{uuid.uuid4().hex[:8]}"
     template = os.environ["CREDIT_INSTALLED_DB" if installed else "CREDIT_TEMPLATE_DB"]
     psql("postgres", f'CREATE DATABASE "{dbname}" TEMPLATE "{template}"')
+    return dbname
+
+
+def drop_database(dbname):
+    psql("postgres", f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{dbname}'")
+    psql("postgres", f'DROP DATABASE IF EXISTS "{dbname}"')
+    shutil.rmtree(config.filestore(dbname), ignore_errors=True)
+
+
+@contextlib.contextmanager
+def throwaway_database(prefix, installed=True):
+    """A database of create_database(), dropped afterwards."""
+    dbname = create_database(prefix, installed)
     try:
         yield dbname
     finally:
-        psql("postgres", f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{dbname}'")
-        psql("postgres", f'DROP DATABASE IF EXISTS "{dbname}"')
-        shutil.rmtree(config.filestore(dbname), ignore_errors=True)
+        drop_database(dbname)
+
+
+# The out-of-process steps of the suite (an Odoo process on a copy of the database, seconds each) start
+# in these threads as soon as the tests are collected (see conftest.py), and run while the in-process
+# tests use the other core; a test then waits for its step's result.
+_background = concurrent.futures.ThreadPoolExecutor(max_workers=3, thread_name_prefix="credit-background")
+_started = {}
+
+
+def start(key, function):
+    """The future of ``function()``, started now unless it was already (once per ``key``)."""
+    if key not in _started:
+        _started[key] = _background.submit(function)
+    return _started[key]
 
 
 def odoo_command(dbname, *args):

@@ -5,8 +5,6 @@ these tests check the result. Uninstalling reloads the registry, which a test
 transaction cannot do: it runs in a separate Odoo process on a copy.
 """
 
-import functools
-
 from odoo.tests import TransactionCase, tagged
 
 from . import server
@@ -50,35 +48,54 @@ class TestInstalled(TransactionCase):
             self.assertTrue(self.env.ref(f"{ADDON}.{xmlid}").exists(), xmlid)
 
 
+QUERIES = {
+    "module state": f"SELECT state FROM ir_module_module WHERE name = '{ADDON}'",
+    "xmlids": f"SELECT name FROM ir_model_data WHERE module = '{ADDON}'",
+    "tables": "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'credit%%'",
+    "columns": (
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name IN ('res_partner', 'mail_activity', 'sale_order') "
+        "AND column_name LIKE 'credit%%' AND column_name != 'credit_limit'"
+    ),
+    "crons": "SELECT count(*) FROM ir_cron WHERE cron_name LIKE 'Credit:%%'",
+}
+
+
+def uninstall_round_trip():
+    """Uninstall the addon from a copy of the installed database: (the queries before, the uninstall's
+    process, the queries after)."""
+    with server.throwaway_database("credit_uninstall") as dbname:
+        before = {name: _query(dbname, sql) for name, sql in QUERIES.items()}
+        result = server.odoo_shell(dbname, UNINSTALL_SCRIPT)
+        after = {name: _query(dbname, sql) for name, sql in QUERIES.items()}
+    return before, result, after
+
+
 @tagged("post_install", "-at_install")
 class TestUninstall(TransactionCase):
     """Uninstall in a separate Odoo process, on a copy of the database `make test` installed."""
 
+    @classmethod
+    def start_background(cls):
+        if not server.missing_environment():
+            server.start("uninstall", uninstall_round_trip)
+
     def test_uninstall_leaves_nothing(self):
         self.assertFalse(server.missing_environment(), "run the suite through `make test`")
-        with server.throwaway_database("credit_uninstall") as dbname:
-            query = functools.partial(_query, dbname)
-            self.assertTrue(query(f"SELECT 1 FROM ir_model_data WHERE module = '{ADDON}'"))
-            result = server.odoo_shell(dbname, UNINSTALL_SCRIPT)
-            self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-            self.assertNotRegex(result.stderr, r" (ERROR|CRITICAL) ", result.stderr[-3000:])
+        before, result, after = server.start("uninstall", uninstall_round_trip).result()
+        self.assertEqual(before["module state"], [("installed",)])
+        self.assertTrue(before["xmlids"])
+        self.assertTrue(before["tables"])
+        self.assertTrue(before["columns"])
+        self.assertEqual(before["crons"], [(3,)])
 
-            self.assertEqual(
-                query(f"SELECT state FROM ir_module_module WHERE name = '{ADDON}'"), [("uninstalled",)]
-            )
-            self.assertEqual(query(f"SELECT name FROM ir_model_data WHERE module = '{ADDON}'"), [])
-            self.assertEqual(
-                query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'credit%%'"), []
-            )
-            self.assertEqual(
-                query(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_name IN ('res_partner', 'mail_activity', 'sale_order') "
-                    "AND column_name LIKE 'credit%%' AND column_name != 'credit_limit'"
-                ),
-                [],
-            )
-            self.assertEqual(query("SELECT count(*) FROM ir_cron WHERE cron_name LIKE 'Credit:%%'"), [(0,)])
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertNotRegex(result.stderr, r" (ERROR|CRITICAL) ", result.stderr[-3000:])
+        self.assertEqual(after["module state"], [("uninstalled",)])
+        self.assertEqual(after["xmlids"], [])
+        self.assertEqual(after["tables"], [])
+        self.assertEqual(after["columns"], [])
+        self.assertEqual(after["crons"], [(0,)])
 
 
 def _query(dbname, sql):

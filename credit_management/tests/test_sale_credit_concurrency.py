@@ -51,16 +51,29 @@ for name in [f"Racing customer {{r}}" for r in range({ROUNDS})] + ["Bypassing cu
 """
 
 
+def prepare_database():
+    """A copy of the installed database with the salespeople, customers and quotations."""
+    dbname = server.create_database("credit_race")
+    prepared = server.odoo_shell(dbname, SETUP_SCRIPT)
+    if prepared.returncode:
+        server.drop_database(dbname)
+        raise RuntimeError(prepared.stderr[-3000:])
+    return dbname
+
+
 @tagged("post_install", "-at_install")
 class TestCreditConcurrency(TransactionCase):
+    @classmethod
+    def start_background(cls):
+        server.start("race database", prepare_database)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         missing = server.missing_environment()
         assert not missing, f"{missing} are set by `make test`; run the suite through it"
-        cls.dbname = cls.enterClassContext(server.throwaway_database("credit_race"))
-        prepared = server.odoo_shell(cls.dbname, SETUP_SCRIPT)
-        assert prepared.returncode == 0, prepared.stderr[-3000:]
+        cls.dbname = server.start("race database", prepare_database).result()
+        cls.addClassCleanup(server.drop_database, cls.dbname)
         cls.log = log = os.path.join(os.path.dirname(os.environ["CREDIT_ODOO_CONF"]), "race-server.log")
         cls.url = cls.enterClassContext(server.odoo_server(cls.dbname, workers=WORKERS, log_path=log))
         cls.admin = server.JsonRpc(cls.url, cls.dbname, "admin", "admin")
