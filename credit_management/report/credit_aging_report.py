@@ -16,6 +16,11 @@ AS_OF_CONTEXT_KEY = "credit_aging_date"
 # than Odoo's "unreconciled" test, which also holds for every income and tax line.
 OPEN = "aml.amount_residual != 0 AND aml.parent_state = 'posted'"
 
+# Indexes on core tables, dropped by the uninstall hook.
+DUE_INDEX = "account_move_line__credit_aging_due_index"
+PARTNER_INDEX = "account_move_line__credit_aging_partner_index"
+RECONCILE_INDEX = "account_partial_reconcile__credit_max_date_index"
+
 
 class CreditAgingReport(models.Model):
     """Open receivable lines with their age, one row per line, in company currency.
@@ -76,26 +81,25 @@ class CreditAgingReport(models.Model):
         # reads 80 entries, whatever the number of open items.
         create_index(
             cr,
-            "account_move_line__credit_aging_due_index",
+            DUE_INDEX,
             "account_move_line",
             ["date_maturity", "id"],
             where=OPEN.replace("aml.", ""),
         )
         # Open items by customer, carrying every column the grouped totals read: totals scan this index
         # alone (index-only), in customer order, so per-customer totals stream without sorting.
-        if not index_exists(cr, "account_move_line__credit_aging_partner_index"):
+        if not index_exists(cr, PARTNER_INDEX):
             cr.execute(
                 SQL(
-                    "CREATE INDEX account_move_line__credit_aging_partner_index ON account_move_line "
+                    "CREATE INDEX %s ON account_move_line "
                     "(partner_id, date_maturity) INCLUDE (account_id, company_id, date, amount_residual) "
                     "WHERE %s",
+                    SQL.identifier(PARTNER_INDEX),
                     SQL(OPEN.replace("aml.", "")),
                 )
             )
         # The as-of aging reads the reconciliations made after its date.
-        create_index(
-            cr, "account_partial_reconcile__max_date_index", "account_partial_reconcile", ["max_date"]
-        )
+        create_index(cr, RECONCILE_INDEX, "account_partial_reconcile", ["max_date"])
 
     # ------------------------------------------------------------------
     # Query

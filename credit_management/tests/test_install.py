@@ -5,6 +5,8 @@ these tests check the result. Uninstalling reloads the registry, which a test
 transaction cannot do: it runs in a separate Odoo process on a copy.
 """
 
+import os
+
 from odoo.tests import TransactionCase, tagged
 
 from . import server
@@ -58,17 +60,19 @@ QUERIES = {
         "AND column_name LIKE 'credit%%' AND column_name != 'credit_limit'"
     ),
     "crons": "SELECT count(*) FROM ir_cron WHERE cron_name LIKE 'Credit:%%'",
+    "indexes": "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 2",
 }
 
 
 def uninstall_round_trip():
-    """Uninstall the addon from a copy of the installed database: (the queries before, the uninstall's
-    process, the queries after)."""
+    """Uninstall the addon from a copy of the installed database: (the queries on the template without
+    the addon, before, the uninstall's process, after)."""
+    template = {name: _query(os.environ["CREDIT_TEMPLATE_DB"], sql) for name, sql in QUERIES.items()}
     with server.throwaway_database("credit_uninstall") as dbname:
         before = {name: _query(dbname, sql) for name, sql in QUERIES.items()}
         result = server.odoo_shell(dbname, UNINSTALL_SCRIPT)
         after = {name: _query(dbname, sql) for name, sql in QUERIES.items()}
-    return before, result, after
+    return template, before, result, after
 
 
 @tagged("post_install", "-at_install")
@@ -82,12 +86,14 @@ class TestUninstall(TransactionCase):
 
     def test_uninstall_leaves_nothing(self):
         self.assertFalse(server.missing_environment(), "run the suite through `make test`")
-        before, result, after = server.start("uninstall", uninstall_round_trip).result()
+        template, before, result, after = server.start("uninstall", uninstall_round_trip).result()
         self.assertEqual(before["module state"], [("installed",)])
         self.assertTrue(before["xmlids"])
         self.assertTrue(before["tables"])
         self.assertTrue(before["columns"])
         self.assertEqual(before["crons"], [(3,)])
+        added = {name for table, name in set(before["indexes"]) - set(template["indexes"])}
+        self.assertIn("sale_order__credit_open_partner_index", added, "indexes on core tables too")
 
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         self.assertNotRegex(result.stderr, r" (ERROR|CRITICAL) ", result.stderr[-3000:])
@@ -96,6 +102,9 @@ class TestUninstall(TransactionCase):
         self.assertEqual(after["tables"], [])
         self.assertEqual(after["columns"], [])
         self.assertEqual(after["crons"], [(0,)])
+        self.assertEqual(
+            after["indexes"], template["indexes"], "the indexes of the database without the addon"
+        )
 
 
 def _query(dbname, sql):
