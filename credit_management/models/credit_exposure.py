@@ -21,22 +21,27 @@ class CreditExposure(models.AbstractModel):
 
     @api.model
     def _receivable_accounts(self, company):
-        """The company's receivable accounts. Queries take them as values, not as a subquery: with
-        values, the unreconciled index is probed on (account, partner) and reads a customer's open
-        receivables only; with a subquery, on the partner alone, it also reads every unreconciled
-        line of other accounts (payments' outstanding receipts among them)."""
+        """The company's receivable accounts. Queries take them as values, not as a join: with values,
+        the unreconciled index is probed on (account, partner) and reads a customer's open receivables
+        only; joined, on the partner alone, it also reads every unreconciled line of other accounts
+        (payments' outstanding receipts among them)."""
+        self.env.cr.execute(self._receivable_accounts_array(company))
+        return self.env.cr.fetchone()[0] or []
+
+    @api.model
+    def _receivable_accounts_array(self, company):
+        """SQL of the company's receivable account ids as one array. In ``ANY((array)::int[])`` it is a
+        scalar subquery, evaluated once before the statement that holds it: a list of values for the
+        index probe, without a round trip of its own."""
         self.env["account.account"].flush_model(["account_type"])
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT a.id FROM account_account a
+        return SQL(
+            """
+            SELECT COALESCE(array_agg(a.id), '{}')::int[] FROM account_account a
               JOIN account_account_res_company_rel rel ON rel.account_account_id = a.id
              WHERE a.account_type = 'asset_receivable' AND rel.res_company_id = %s
             """,
-                company.id,
-            )
+            company.id,
         )
-        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _exposure(self, company, partner_ids, today=None, exclude_order_ids=(), whole_company=False):
@@ -116,7 +121,7 @@ class CreditExposure(models.AbstractModel):
                   FROM account_move_line aml,
                        LATERAL (SELECT aml.amount_residual > 0
                                        AND aml.date_maturity < %(today)s::date AS overdue) o
-                 WHERE aml.account_id = ANY(%(accounts)s)
+                 WHERE aml.account_id = ANY((%(accounts)s)::int[])
                    AND %(aml_partners)s
                    AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
                    AND aml.parent_state = 'posted'
@@ -150,7 +155,7 @@ class CreditExposure(models.AbstractModel):
             SELECT 'order', partner_id, currency_id, amount, NULL, NULL, NULL FROM orders
             """,
                 today=today,
-                accounts=self._receivable_accounts(company),
+                accounts=self._receivable_accounts_array(company),
                 company=company.id,
                 aml_partners=partner_clause(SQL("aml.partner_id"), partner_ids),
                 move_partners=partner_clause(SQL("commercial_partner_id"), partner_ids),
