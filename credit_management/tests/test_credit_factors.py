@@ -1,5 +1,6 @@
 from odoo.tests import tagged
 
+from .. import scoring
 from .common import CreditCommon
 
 
@@ -122,20 +123,7 @@ class TestCreditFactors(CreditCommon):
         self.paid_invoice(partner, 1000, -200, days_late=5)
         self.rescore(partner)
         history = self.last_history(partner)
-        points = sum(
-            history[f"{name}_points"]
-            for name in (
-                "on_time_ratio",
-                "avg_dbt",
-                "overdue_ratio",
-                "max_days_overdue",
-                "utilisation",
-                "tenure_months",
-                "volume_12m",
-                "refund_ratio",
-                "external_score",
-            )
-        )
+        points = sum(history[f"{name}_points"] for name in scoring.FACTORS)
         self.assertAlmostEqual(points, history.score, delta=0.1)
         self.assertTrue(partner.credit_breakdown_html)
         self.assertIn("On-time ratio", partner.credit_breakdown_html)

@@ -138,7 +138,8 @@ def _check_replay(env, samples):
         _replay_payment(env, Move.browse(single))
 
 
-def _replay_document(env, seeded):
+def _posted_replica(env, seeded):
+    """The seeded one-line document created and posted through the ORM."""
     line = seeded.invoice_line_ids
     replica = env["account.move"].create(
         {
@@ -159,6 +160,11 @@ def _replay_document(env, seeded):
         }
     )
     replica.action_post()
+    return replica
+
+
+def _replay_document(env, seeded):
+    replica = _posted_replica(env, seeded)
     label = f"replay of {seeded.name}"
     _assert_same(
         _read(seeded, REPLAY_MOVE_FIELDS),
@@ -204,25 +210,7 @@ def _single_payment_invoice(env, invoice_ids):
 
 def _replay_payment(env, seeded_invoice):
     seeded_pay = seeded_invoice.matched_payment_ids
-    line = seeded_invoice.invoice_line_ids
-    replica = env["account.move"].create(
-        {
-            "move_type": "out_invoice",
-            "partner_id": seeded_invoice.partner_id.id,
-            "invoice_date": seeded_invoice.invoice_date,
-            "currency_id": seeded_invoice.currency_id.id,
-            "invoice_line_ids": [
-                Command.create(
-                    {
-                        "product_id": line.product_id.id,
-                        "quantity": line.quantity,
-                        "price_unit": line.price_unit,
-                    }
-                )
-            ],
-        }
-    )
-    replica.action_post()
+    replica = _posted_replica(env, seeded_invoice)
     payment = _register_payment(env, replica, seeded_pay.date)
     label = f"replay of {seeded_pay.name}"
     _assert_same(
