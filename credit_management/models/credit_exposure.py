@@ -3,17 +3,19 @@ import numpy as np
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..report.credit_aging_report import OPEN
+
 
 class CreditExposure(models.AbstractModel):
     """What customers owe and have committed to, per commercial partner and company.
 
     Exposure = open receivable residual (posted, unreconciled) + unposted customer
     invoices and credit notes + confirmed orders' amount not yet invoiced, in company
-    currency. The three parts are read by one statement. The receivable part reads
-    through Odoo's partial index on unreconciled posted lines, the draft part only the
-    draft entries of Odoo's (journal_id, state, ...) index of moves: their cost follows
-    the customers' open items, not their history. The orders part reads the customers'
-    confirmed orders not fully invoiced.
+    currency. The three parts are read by one statement. The receivable part reads the
+    addon's index of open items alone (index-only), the draft part only the draft entries
+    of Odoo's (journal_id, state, ...) index of moves, the orders part the addon's index of
+    confirmed orders not fully invoiced: their cost follows the customers' open items and
+    orders, not their history.
     """
 
     _name = "credit.exposure"
@@ -22,9 +24,9 @@ class CreditExposure(models.AbstractModel):
     @api.model
     def _receivable_accounts(self, company):
         """The company's receivable accounts. Queries take them as values, not as a join: with values,
-        the unreconciled index is probed on (account, partner) and reads a customer's open receivables
-        only; joined, on the partner alone, it also reads every unreconciled line of other accounts
-        (payments' outstanding receipts among them)."""
+        the open-items index is probed on (partner, account) and reads a customer's open receivables
+        only; joined, on the partner alone, it also reads every open line of other accounts (payments'
+        outstanding receipts among them)."""
         self.env.cr.execute(self._receivable_accounts_array(company))
         return self.env.cr.fetchone()[0] or []
 
@@ -52,20 +54,23 @@ class CreditExposure(models.AbstractModel):
         they are a large share of the company's customers.
         """
         ids = np.unique(np.asarray(list(partner_ids), dtype=np.int64))
+        today = today or fields.Date.context_today(self)
         rows = self._exposure_rows(company, None if whole_company else ids.tolist(), today, exclude_order_ids)
         open_rows = [row for row in rows if row[0] == "open"]
         open_ids = np.array([row[1] for row in open_rows], dtype=np.int64)
+        oldest_due = _aligned(
+            ids,
+            open_ids,
+            np.array([row[5] or np.datetime64("NaT") for row in open_rows], "datetime64[D]"),
+            fill=np.datetime64("NaT"),
+        )
+        days = (np.datetime64(today, "D") - oldest_due).astype(np.int64)
         result = {
             "ids": ids,
             "receivable": _aligned(ids, open_ids, [row[3] for row in open_rows]),
             "overdue": _aligned(ids, open_ids, [row[4] for row in open_rows]),
-            "max_days_overdue": _aligned(ids, open_ids, [row[5] for row in open_rows]),
-            "oldest_overdue_due": _aligned(
-                ids,
-                open_ids,
-                np.array([row[6] or np.datetime64("NaT") for row in open_rows], "datetime64[D]"),
-                fill=np.datetime64("NaT"),
-            ),
+            "max_days_overdue": np.where(np.isnat(oldest_due), 0, days),
+            "oldest_overdue_due": oldest_due,
             "has_open_items": np.isin(ids, open_ids),
             "draft_invoices": _aligned_dict(ids, {row[1]: row[3] for row in rows if row[0] == "draft"}),
             "orders": _aligned_dict(
@@ -77,11 +82,9 @@ class CreditExposure(models.AbstractModel):
 
     @api.model
     def _exposure_rows(self, company, partner_ids, today, exclude_order_ids):
-        """One statement, three parts: ("open", partner, None, residual, overdue, max days overdue,
-        oldest overdue due date), ("draft", partner, None, amount, ...) and ("order", partner,
-        currency, amount not yet invoiced in that currency, ...). ``partner_ids`` None: every
-        partner of the company."""
-        today = today or fields.Date.context_today(self)
+        """One statement, three parts: ("open", partner, None, residual, overdue, oldest overdue due
+        date), ("draft", partner, None, amount, ...) and ("order", partner, currency, amount not yet
+        invoiced in that currency, ...). ``partner_ids`` None: every partner of the company."""
         self.env["account.move.line"].flush_model(
             [
                 "account_id",
@@ -90,7 +93,6 @@ class CreditExposure(models.AbstractModel):
                 "date_maturity",
                 "parent_state",
                 "partner_id",
-                "reconciled",
             ]
         )
         self.env["account.move"].flush_model(
@@ -104,27 +106,23 @@ class CreditExposure(models.AbstractModel):
         self.env["sale.order.line"].flush_model(
             ["price_total", "product_uom_qty", "qty_invoiced", "order_id"]
         )
-        # The reconciled test is spelled as in account_move_line__unreconciled_index so the planner uses it.
-        # Sale documents live in sale journals (account.move constrains it): the journal condition lets the
-        # planner read only the draft entries of the moves' (journal_id, state, ...) index. Draft invoices
-        # count as invoiced in qty_invoiced: they are counted once, in the draft part.
+        # Open items are tested as in the open-items index's predicate so the planner uses it; an
+        # unreconciled line without residual adds nothing. Sale documents live in sale journals
+        # (account.move constrains it): the journal condition lets the planner read only the draft
+        # entries of the moves' (journal_id, state, ...) index. Draft invoices count as invoiced in
+        # qty_invoiced: they are counted once, in the draft part.
         self.env.cr.execute(
             SQL(
                 """
             WITH open_items AS (
                 SELECT aml.partner_id,
                        SUM(aml.amount_residual) AS residual,
-                       COALESCE(SUM(aml.amount_residual) FILTER (WHERE o.overdue), 0) AS overdue,
-                       COALESCE(MAX(%(today)s::date - aml.date_maturity) FILTER (WHERE o.overdue), 0)
-                           AS max_days,
-                       MIN(aml.date_maturity) FILTER (WHERE o.overdue) AS oldest_due
-                  FROM account_move_line aml,
-                       LATERAL (SELECT aml.amount_residual > 0
-                                       AND aml.date_maturity < %(today)s::date AS overdue) o
-                 WHERE aml.account_id = ANY((%(accounts)s)::int[])
+                       COALESCE(SUM(aml.amount_residual) FILTER (WHERE %(overdue)s), 0) AS overdue,
+                       MIN(aml.date_maturity) FILTER (WHERE %(overdue)s) AS oldest_due
+                  FROM account_move_line aml
+                 WHERE %(open)s
+                   AND aml.account_id = ANY((%(accounts)s)::int[])
                    AND %(aml_partners)s
-                   AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
-                   AND aml.parent_state = 'posted'
                    AND aml.company_id = %(company)s
                  GROUP BY aml.partner_id
             ), drafts AS (
@@ -138,28 +136,29 @@ class CreditExposure(models.AbstractModel):
                 SELECT p.commercial_partner_id AS partner_id, so.currency_id,
                        SUM(sol.price_total * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
                            / sol.product_uom_qty) AS amount
-                  FROM sale_order so
-                  JOIN res_partner p ON p.id = so.partner_id
+                  FROM res_partner p
+                  JOIN sale_order so ON so.partner_id = p.id
                   JOIN sale_order_line sol ON sol.order_id = so.id
                  WHERE so.state = 'sale' AND so.invoice_status IN ('to invoice', 'no')
                    AND so.company_id = %(company)s
-                   AND so.partner_id IN (SELECT id FROM res_partner WHERE %(commercial_partners)s)
+                   AND %(commercial_partners)s
                    AND so.id != ALL(%(exclude)s)
                    AND sol.product_uom_qty > 0
                  GROUP BY p.commercial_partner_id, so.currency_id
             )
-            SELECT 'open', partner_id, NULL::int, residual, overdue, max_days, oldest_due FROM open_items
+            SELECT 'open', partner_id, NULL::int, residual, overdue, oldest_due FROM open_items
              UNION ALL
-            SELECT 'draft', partner_id, NULL::int, amount, NULL, NULL, NULL FROM drafts
+            SELECT 'draft', partner_id, NULL::int, amount, NULL, NULL FROM drafts
              UNION ALL
-            SELECT 'order', partner_id, currency_id, amount, NULL, NULL, NULL FROM orders
+            SELECT 'order', partner_id, currency_id, amount, NULL, NULL FROM orders
             """,
-                today=today,
+                overdue=SQL("aml.amount_residual > 0 AND aml.date_maturity < %s", today),
+                open=SQL(OPEN),
                 accounts=self._receivable_accounts_array(company),
                 company=company.id,
                 aml_partners=partner_clause(SQL("aml.partner_id"), partner_ids),
                 move_partners=partner_clause(SQL("commercial_partner_id"), partner_ids),
-                commercial_partners=partner_clause(SQL("commercial_partner_id"), partner_ids),
+                commercial_partners=partner_clause(SQL("p.commercial_partner_id"), partner_ids),
                 exclude=list(exclude_order_ids),
             )
         )

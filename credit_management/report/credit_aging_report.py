@@ -18,7 +18,7 @@ OPEN = "aml.amount_residual != 0 AND aml.parent_state = 'posted'"
 
 # Indexes on core tables, dropped by the uninstall hook.
 DUE_INDEX = "account_move_line__credit_aging_due_index"
-PARTNER_INDEX = "account_move_line__credit_aging_partner_index"
+PARTNER_INDEX = "account_move_line__credit_open_partner_index"
 RECONCILE_INDEX = "account_partial_reconcile__credit_max_date_index"
 
 
@@ -86,13 +86,15 @@ class CreditAgingReport(models.Model):
             ["date_maturity", "id"],
             where=OPEN.replace("aml.", ""),
         )
-        # Open items by customer, carrying every column the grouped totals read: totals scan this index
-        # alone (index-only), in customer order, so per-customer totals stream without sorting.
+        # Open items by customer and account, carrying every column the grouped totals and the credit
+        # check read: both scan this index alone (index-only). Totals stream in customer order without
+        # sorting; the check probes (customer, receivable accounts) and skips the customer's open
+        # payment lines, which sit on other accounts.
         if not index_exists(cr, PARTNER_INDEX):
             cr.execute(
                 SQL(
                     "CREATE INDEX %s ON account_move_line "
-                    "(partner_id, date_maturity) INCLUDE (account_id, company_id, date, amount_residual) "
+                    "(partner_id, account_id, date_maturity) INCLUDE (company_id, date, amount_residual) "
                     "WHERE %s",
                     SQL.identifier(PARTNER_INDEX),
                     SQL(OPEN.replace("aml.", "")),
