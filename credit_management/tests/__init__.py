@@ -1,5 +1,6 @@
 from . import test_credit_aging_report
 from . import test_credit_dashboard
+from . import test_credit_engine_sql
 from . import test_credit_events
 from . import test_credit_factors
 from . import test_credit_grade_reports
