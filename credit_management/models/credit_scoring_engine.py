@@ -773,9 +773,8 @@ def _sql_array(values, sql_type):
     """A numpy column as one typed array constant, ``'{...}'::type[]``.
 
     psycopg2 sends a Python list as ``ARRAY[v1, v2, ...]``, one expression per value for
-    PostgreSQL to parse, type and plan: for the few hundred thousand values of a batch, that
-    took longer than writing the rows. An array literal is one constant, read by the type's
-    input function.
+    PostgreSQL to parse, type and plan: for the history of a 5,000-customer batch, half the time
+    of its INSERT. An array literal is one constant, read by the type's input function.
     """
     values = np.asarray(values)
     if values.dtype.kind == "M":
@@ -788,12 +787,13 @@ def _sql_array(values, sql_type):
         items = ["NULL" if v is None else "t" if v else "f" for v in values.tolist()]
     else:
         items = ["NULL" if v is None or v is False else _quoted(str(v)) for v in values.tolist()]
-    return SQL("%s::%s[]", "{%s}" % ",".join(items), SQL(sql_type))
+    return SQL("%s::%s[]", "{" + ",".join(items) + "}", SQL(sql_type))
 
 
 def _quoted(text):
     """An element of an array literal, quoted: NULL, commas and braces in it stay text."""
-    return '"%s"' % text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
 
 
 def _names(model, *id_arrays):
