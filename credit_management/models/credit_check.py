@@ -1,4 +1,4 @@
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,7 +15,6 @@ CHECK_ACTIONS = [*ORDER_ACTIONS, ("hold", "Credit hold")]
 # fields of a model otherwise, hundreds for res.company and res.partner.
 COMPANY_FIELDS = ["currency_id"]
 CURRENCY_FIELDS = ["rounding", "decimal_places", "name", "symbol", "position"]
-POLICY_FIELDS = ["new_customer_grade_id", "controller_user_id"]
 GRADE_FIELDS = [
     "code",
     "name",
@@ -56,8 +55,13 @@ class CreditCheck:
     currency: object = None
     hold_reason: str = ""
     hold_since: object = None
-    contact: object = None
-    notes: list = field(default_factory=list)
+    policy: object = None
+
+    @property
+    def contact(self):
+        """Who to ask about credit: the policy's controller. Read only when a message or an
+        activity needs it, so that an order within credit does not read the policy."""
+        return self.policy.controller_user_id if self.policy else None
 
     @property
     def shortfall(self):
@@ -72,11 +76,13 @@ class CreditCheckService(models.AbstractModel):
     """The credit check of sale order confirmation.
 
     Orders are checked per commercial partner and company, together: each order counts
-    against the ones before it. With ``lock``, the check first bumps the partner's row
-    in ``credit_check_lock``. Odoo transactions are REPEATABLE READ, so a confirmation
-    that committed after this transaction's snapshot makes that UPDATE fail with a
-    serialization error, and Odoo replays the request on a fresh snapshot that sees
-    it: two confirmations can never both pass on stale exposure.
+    against the ones before it. With ``lock``, the check bumps the partners' rows in
+    ``credit_check_lock``, in the round trip that reads the first one's exposure. Odoo
+    transactions are REPEATABLE READ, so a confirmation that committed after this
+    transaction's snapshot makes that UPDATE fail with a serialization error, and Odoo
+    replays the request on a fresh snapshot that sees it: two confirmations can never
+    both pass on stale exposure. (Every read of the transaction sees that one snapshot,
+    so reading before or after the UPDATE makes no difference.)
     """
 
     _name = "credit.check"
@@ -93,14 +99,16 @@ class CreditCheckService(models.AbstractModel):
         groups = {}
         for order in orders.sorted(lambda o: o._origin.id or 0):
             groups.setdefault((order.company_id, order.partner_id.commercial_partner_id), []).append(order)
-        self._prepare_transaction(sorted((c.id, p.id) for c, p in groups) if lock else [])
+        # The first customer's exposure read carries the locks and the setting, in one round trip.
+        setup = self._transaction_setup(sorted((c.id, p.id) for c, p in groups) if lock else [])
         for (company, partner), group in groups.items():
-            results.update(self._check_partner_orders(company, partner, group, together))
+            results.update(self._check_partner_orders(company, partner, group, together, setup))
+            setup = None
         return results
 
     @api.model
-    def _prepare_transaction(self, company_partner_ids):
-        """Lock the customers' rows (when given) and plan without parallel workers, in one round trip.
+    def _transaction_setup(self, company_partner_ids):
+        """SQL that locks the customers' rows (when given) and plans without parallel workers.
 
         The check sums one customer's open items, a few thousand rows at most, read through partial
         indexes; but for a customer with a long history the planner, which cannot tell open items
@@ -121,23 +129,24 @@ class CreditCheckService(models.AbstractModel):
                 [p for _c, p in company_partner_ids],
                 statement,
             )
-        self.env.cr.execute(statement)
+        return statement
 
     @api.model
-    def _check_partner_orders(self, company, partner, orders, together):
+    def _check_partner_orders(self, company, partner, orders, together, setup=None):
         partner = partner.with_company(company).sudo()
         if partner.id:  # not for a partner being created in a form
             partner.fetch(PARTNER_FIELDS)
         company.fetch(COMPANY_FIELDS)
         company.currency_id.fetch(CURRENCY_FIELDS)
         policy = self.env["credit.policy"].sudo()._for_company(company)
-        policy.fetch(POLICY_FIELDS)
         grade = partner.credit_grade_id or policy.new_customer_grade_id
         grade.fetch(GRADE_FIELDS)
         limit = self._partner_limit(partner, grade)
         saved = self.env["sale.order"].browse([o._origin.id for o in orders if o._origin.id])
         data = (
-            self.env["credit.exposure"].sudo()._exposure(company, [partner.id], exclude_order_ids=saved.ids)
+            self.env["credit.exposure"]
+            .sudo()
+            ._exposure(company, [partner.id], exclude_order_ids=saved.ids, before=setup)
         )
         base = float(data["exposure"][0])
         max_days = int(data["max_days_overdue"][0])
@@ -170,7 +179,7 @@ class CreditCheckService(models.AbstractModel):
                 approval=None,
                 hold_reason=partner.credit_hold_reason or "",
                 hold_since=partner.credit_hold_date,
-                contact=policy.controller_user_id,
+                policy=policy,
             )
             if action != "allow":
                 if approvals is None:

@@ -46,8 +46,12 @@ class CreditExposure(models.AbstractModel):
         )
 
     @api.model
-    def _exposure(self, company, partner_ids, today=None, exclude_order_ids=(), whole_company=False):
+    def _exposure(
+        self, company, partner_ids, today=None, exclude_order_ids=(), whole_company=False, before=None
+    ):
         """Exposure and its parts, as arrays aligned with the sorted ``partner_ids``.
+
+        ``before``: SQL statements to run first, in the same round trip.
 
         ``whole_company``: aggregate over every partner of the company in one pass each and
         keep ``partner_ids``' rows, rather than look the partners up one by one; cheaper when
@@ -55,7 +59,9 @@ class CreditExposure(models.AbstractModel):
         """
         ids = np.unique(np.asarray(list(partner_ids), dtype=np.int64))
         today = today or fields.Date.context_today(self)
-        rows = self._exposure_rows(company, None if whole_company else ids.tolist(), today, exclude_order_ids)
+        rows = self._exposure_rows(
+            company, None if whole_company else ids.tolist(), today, exclude_order_ids, before
+        )
         open_rows = [row for row in rows if row[0] == "open"]
         open_ids = np.array([row[1] for row in open_rows], dtype=np.int64)
         oldest_due = _aligned(
@@ -81,7 +87,7 @@ class CreditExposure(models.AbstractModel):
         return result
 
     @api.model
-    def _exposure_rows(self, company, partner_ids, today, exclude_order_ids):
+    def _exposure_rows(self, company, partner_ids, today, exclude_order_ids, before=None):
         """One statement, three parts: ("open", partner, None, residual, overdue, oldest overdue due
         date), ("draft", partner, None, amount, ...) and ("order", partner, currency, amount not yet
         invoiced in that currency, ...). ``partner_ids`` None: every partner of the company."""
@@ -111,9 +117,8 @@ class CreditExposure(models.AbstractModel):
         # (account.move constrains it): the journal condition lets the planner read only the draft
         # entries of the moves' (journal_id, state, ...) index. Draft invoices count as invoiced in
         # qty_invoiced: they are counted once, in the draft part.
-        self.env.cr.execute(
-            SQL(
-                """
+        statement = SQL(
+            """
             WITH open_items AS (
                 SELECT aml.partner_id,
                        SUM(aml.amount_residual) AS residual,
@@ -152,16 +157,17 @@ class CreditExposure(models.AbstractModel):
              UNION ALL
             SELECT 'order', partner_id, currency_id, amount, NULL, NULL FROM orders
             """,
-                overdue=SQL("aml.amount_residual > 0 AND aml.date_maturity < %s", today),
-                open=SQL(OPEN),
-                accounts=self._receivable_accounts_array(company),
-                company=company.id,
-                aml_partners=partner_clause(SQL("aml.partner_id"), partner_ids),
-                move_partners=partner_clause(SQL("commercial_partner_id"), partner_ids),
-                commercial_partners=partner_clause(SQL("p.commercial_partner_id"), partner_ids),
-                exclude=list(exclude_order_ids),
-            )
+            overdue=SQL("aml.amount_residual > 0 AND aml.date_maturity < %s", today),
+            open=SQL(OPEN),
+            accounts=self._receivable_accounts_array(company),
+            company=company.id,
+            aml_partners=partner_clause(SQL("aml.partner_id"), partner_ids),
+            move_partners=partner_clause(SQL("commercial_partner_id"), partner_ids),
+            commercial_partners=partner_clause(SQL("p.commercial_partner_id"), partner_ids),
+            exclude=list(exclude_order_ids),
         )
+        # Several statements in one execute: the rows are the last one's.
+        self.env.cr.execute(SQL("%s; %s", before, statement) if before else statement)
         return self.env.cr.fetchall()
 
     @api.model

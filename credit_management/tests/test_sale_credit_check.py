@@ -85,7 +85,8 @@ class TestSaleCreditCheck(CreditCommon):
         self.assertFalse(order.credit_approval_ids)
 
     def test_exposure_read_without_parallel_workers(self):
-        """A long history makes the planner expect many rows: workers would cost more than the sum."""
+        """A long history makes the planner expect many rows: workers would cost more than the sum.
+        The setting and the lock go first, in the round trip that reads the exposure."""
         partner = self.graded_customer("Serial", "B", 1000)
         self.invoice(partner, 300, invoice_days=-5)
         order = self.order(partner, 200)
@@ -95,15 +96,24 @@ class TestSaleCreditCheck(CreditCommon):
         original, seen = exposure._exposure_rows, []
 
         def spy(service, *args, **kwargs):
+            before = args[4]  # (company, partner ids, today, excluded orders, before)
+            statement = service.env.cr.mogrify(before).decode() if before else ""
+            rows = original(service, *args, **kwargs)
             service.env.cr.execute("SHOW max_parallel_workers_per_gather")
-            seen.append(service.env.cr.fetchone()[0])
-            return original(service, *args, **kwargs)
+            seen.append((statement, service.env.cr.fetchone()[0]))
+            return rows
 
         with patch.object(exposure, "_exposure_rows", spy):
             self.confirm(order)
         self.assertEqual(order.state, "sale")
-        self.assertTrue(seen)
-        self.assertEqual(set(seen), {"0"})
+        (before, setting), *_others = seen
+        self.assertEqual(setting, "0")
+        self.assertLess(before.index("credit_check_lock"), before.index("SET LOCAL max_parallel_workers"))
+        cr.execute(
+            "SELECT seq FROM credit_check_lock WHERE partner_id = %s AND company_id = %s",
+            (partner.id, self.company.id),
+        )
+        self.assertEqual(cr.fetchone()[0], 1)
 
     def test_block_raises_with_figures_and_changes_nothing(self):
         partner = self.graded_customer("Blocked", "E", 1000)
