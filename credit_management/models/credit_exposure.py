@@ -3,7 +3,9 @@ import numpy as np
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..report.credit_aging_report import OPEN
+# Open items: only lines of reconcilable accounts have a residual, and a reconciled line has none. Narrower
+# than Odoo's "unreconciled" test, which also holds for every income and tax line.
+OPEN = "aml.amount_residual != 0 AND aml.parent_state = 'posted'"
 
 
 class CreditExposure(models.AbstractModel):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, create_index, index_exists
 
+from ..models.credit_exposure import OPEN
+
 BUCKETS = [
     ("not_due", "Not Due"),
     ("1_30", "1-30 Days"),
@@ -12,9 +14,6 @@ BUCKETS = [
 # Last day past due of each bucket (None: no end); a bucket starts the day after the previous one ends.
 BUCKET_LAST_DAY = {"not_due": 0, "1_30": 30, "31_60": 60, "61_90": 90, "91_120": 120, "over_120": None}
 AS_OF_CONTEXT_KEY = "credit_aging_date"
-# Open items: only lines of reconcilable accounts have a residual, and a reconciled line has none. Narrower
-# than Odoo's "unreconciled" test, which also holds for every income and tax line.
-OPEN = "aml.amount_residual != 0 AND aml.parent_state = 'posted'"
 
 # Indexes on core tables, dropped by the uninstall hook.
 DUE_INDEX = "account_move_line__credit_aging_due_index"
