@@ -74,6 +74,24 @@ class TestSaleCreditCheck(CreditCommon):
         # 1000 open + (200 + 200 draft invoices) + 300 + 200 uninvoiced orders + 100 this order
         self.assertEqual(order.credit_exposure, 2000)
 
+    def test_exposure_alone_equals_exposure_among_others(self):
+        """One customer, the check's case, is read with its own form of the partner condition."""
+        partner = self.graded_customer("Alone", "D", 10000)
+        other = self.graded_customer("Among", "D", 10000)
+        self.confirm(self.order(partner, 300))  # confirmed while nothing is overdue
+        self.invoice(partner, 1000, invoice_days=-40, due_days=30)  # 10 days overdue
+        self.invoice(partner, 200, invoice_days=-1, post=False)
+        self.invoice(other, 500, invoice_days=-70, due_days=30)
+        exposure = self.env["credit.exposure"]
+        alone = exposure._exposure(self.company, [partner.id])
+        among = exposure._exposure(self.company, [other.id, partner.id])
+        at = list(among["ids"]).index(partner.id)
+        for key in ("receivable", "overdue", "max_days_overdue", "draft_invoices", "orders", "exposure"):
+            self.assertEqual(alone[key][0], among[key][at], key)
+        self.assertEqual(alone["exposure"][0], 1500)
+        self.assertEqual(alone["max_days_overdue"][0], 10)
+        self.assertEqual(among["exposure"][1 - at], 500)
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
