@@ -709,8 +709,8 @@ def print_plans(env, meta, ours_sql, oca_sql):
                 explained.append({"owner": owner, "query": describe(statement), **info})
                 handle.write(f"-- {owner}: {describe(statement)}\n{statement}\n{text}\n\n")
                 print(
-                    f"{owner:4} {describe(statement):46} {info['ms']:7.2f} ms (planning {info['planning_ms']:.2f})"
-                    f"  buffers hit {info['hit']:,} read {info['read']:,}"
+                    f"{owner:4} {describe(statement):46} {info['ms']:7.2f} ms"
+                    f" (planning {info['planning_ms']:.2f}) buffers hit {info['hit']:,} read {info['read']:,}"
                 )
                 for scan in info["scans"]:
                     print(f"       {scan}")
