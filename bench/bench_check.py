@@ -580,7 +580,7 @@ def describe(statement):
         name = pair[0] or pair[1]
         if name not in names and name.lower() not in ("unnest", "lateral", "select"):
             names.append(name)
-    words = statement.split()
+    words = statement.lstrip(" \n(").split()
     if not names:
         return " ".join(words)[:72]
     if words[0].upper() == "INSERT":
@@ -700,7 +700,7 @@ def print_plans(env, meta, ours_sql, oca_sql):
                 # Our exposure read shares its execute with the lock and SET LOCAL: explain the read.
                 statement = statement.rsplit(";", 1)[-1] if owner == "ours" else statement
                 # Reads of accounting and sales tables only (describe() names the tables read).
-                if not statement.lstrip().upper().startswith(("SELECT", "WITH")) or not re.search(
+                if not statement.lstrip(" \n(").upper().startswith(("SELECT", "WITH")) or not re.search(
                     r"\b(account_move|account_move_line|sale_order|sale_order_line)\b", describe(statement)
                 ):
                     continue
