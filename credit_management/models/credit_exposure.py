@@ -118,8 +118,8 @@ class CreditExposure(models.AbstractModel):
         # unreconciled line without residual adds nothing. Sale documents live in sale journals
         # (account.move constrains it): the journal condition lets the planner read only the draft
         # entries of the moves' (journal_id, state, ...) index. Draft invoices count as invoiced in
-        # qty_invoiced: they are counted once, in the draft part. The parts are plain SELECTs under
-        # UNION ALL, not CTEs: a fifth less planning, which is a third of the statement's time.
+        # qty_invoiced: they are counted once, in the draft part. For one customer, planning is about a
+        # third of the statement's time: its parts are plain SELECTs, which plan a fifth faster than CTEs.
         statement = SQL(
             """
             (SELECT 'open', aml.partner_id, NULL::int,
@@ -182,7 +182,8 @@ class CreditExposure(models.AbstractModel):
 
 
 def partner_clause(column, partner_ids):
-    """``column = ANY(partner_ids)``, or no restriction for a whole-company pass (None).
+    """The partner condition: ``column = ANY(partner_ids)``, or no restriction for a whole-company
+    pass (None).
 
     One partner, the credit check's case, is compared with ``=``: the planner then knows the rows
     come in one group and aggregates them as the index returns them, where with ``ANY`` it builds a
