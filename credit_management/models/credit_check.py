@@ -99,37 +99,25 @@ class CreditCheckService(models.AbstractModel):
         groups = {}
         for order in orders.sorted(lambda o: o._origin.id or 0):
             groups.setdefault((order.company_id, order.partner_id.commercial_partner_id), []).append(order)
-        # The first customer's exposure read carries the locks and the setting, in one round trip.
-        setup = self._transaction_setup(sorted((c.id, p.id) for c, p in groups) if lock else [])
+        # The first customer's exposure read carries the locks, in one round trip.
+        setup = self._lock_statement(sorted((c.id, p.id) for c, p in groups)) if lock else None
         for (company, partner), group in groups.items():
             results.update(self._check_partner_orders(company, partner, group, together, setup))
             setup = None
         return results
 
     @api.model
-    def _transaction_setup(self, company_partner_ids):
-        """SQL that locks the customers' rows (when given) and plans without parallel workers.
-
-        The check sums one customer's open items, a few thousand rows at most, read through partial
-        indexes; but for a customer with a long history the planner, which cannot tell open items
-        from settled ones in its statistics, expects far more and plans parallel workers, whose
-        start-up costs several times the work. SET LOCAL lasts until the end of the transaction:
-        the transactions that check credit are order confirmations and form reads.
-        """
-        statement = SQL("SET LOCAL max_parallel_workers_per_gather = 0")
-        if company_partner_ids:
-            statement = SQL(
-                """
+    def _lock_statement(self, company_partner_ids):
+        """SQL that bumps the customers' rows in ``credit_check_lock``."""
+        return SQL(
+            """
             INSERT INTO credit_check_lock (company_id, partner_id, seq)
             SELECT c, p, 1 FROM unnest(%s::int[], %s::int[]) AS v(c, p)
-            ON CONFLICT (company_id, partner_id) DO UPDATE SET seq = credit_check_lock.seq + 1;
-            %s
+            ON CONFLICT (company_id, partner_id) DO UPDATE SET seq = credit_check_lock.seq + 1
             """,
-                [c for c, _p in company_partner_ids],
-                [p for _c, p in company_partner_ids],
-                statement,
-            )
-        return statement
+            [c for c, _p in company_partner_ids],
+            [p for _c, p in company_partner_ids],
+        )
 
     @api.model
     def _check_partner_orders(self, company, partner, orders, together, setup=None):

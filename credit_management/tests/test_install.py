@@ -61,6 +61,7 @@ QUERIES = {
     ),
     "crons": "SELECT count(*) FROM ir_cron WHERE cron_name LIKE 'Credit:%%'",
     "indexes": "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 2",
+    "functions": "SELECT proname FROM pg_proc WHERE proname LIKE 'credit%%'",
 }
 
 
@@ -94,6 +95,8 @@ class TestUninstall(TransactionCase):
         self.assertEqual(before["crons"], [(3,)])
         added = {name for table, name in set(before["indexes"]) - set(template["indexes"])}
         self.assertIn("sale_order__credit_open_partner_index", added, "indexes on core tables too")
+        self.assertEqual(before["functions"], [("credit_management_customer_exposure",)])
+        self.assertEqual(template["functions"], [])
 
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         self.assertNotRegex(result.stderr, r" (ERROR|CRITICAL) ", result.stderr[-3000:])
@@ -102,6 +105,7 @@ class TestUninstall(TransactionCase):
         self.assertEqual(after["tables"], [])
         self.assertEqual(after["columns"], [])
         self.assertEqual(after["crons"], [(0,)])
+        self.assertEqual(after["functions"], [])
         self.assertEqual(
             after["indexes"], template["indexes"], "the indexes of the database without the addon"
         )

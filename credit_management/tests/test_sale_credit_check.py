@@ -75,22 +75,62 @@ class TestSaleCreditCheck(CreditCommon):
         self.assertEqual(order.credit_exposure, 2000)
 
     def test_exposure_alone_equals_exposure_among_others(self):
-        """One customer, the check's case, is read with its own form of the partner condition."""
+        """One customer, the check's case, is read by the database function; several by a statement of
+        their own. Both give the same figures, over every receivable account and none other."""
         partner = self.graded_customer("Alone", "D", 10000)
         other = self.graded_customer("Among", "D", 10000)
         self.confirm(self.order(partner, 300))  # confirmed while nothing is overdue
         self.invoice(partner, 1000, invoice_days=-40, due_days=30)  # 10 days overdue
         self.invoice(partner, 200, invoice_days=-1, post=False)
         self.invoice(other, 500, invoice_days=-70, due_days=30)
+        second = self.env["account.account"].create(
+            {
+                "name": "Receivable (export)",
+                "code": "121999",
+                "account_type": "asset_receivable",
+                "reconcile": True,
+            }
+        )
+        partner.property_account_receivable_id = second
+        self.invoice(partner, 50, invoice_days=-3, due_days=30)  # open, on the second account
+        income = self.env["account.account"].search([("account_type", "=", "income")], limit=1)
+        receipts = self.env["account.account"].create(
+            {
+                "name": "Outstanding receipts",
+                "code": "101999",
+                "account_type": "asset_current",
+                "reconcile": True,
+            }
+        )
+        self.env["account.move"].create(  # an open line of the customer's on another reconcilable account
+            {
+                "journal_id": self.env["account.journal"]
+                .search([("type", "=", "general"), ("company_id", "=", self.company.id)], limit=1)
+                .id,
+                "line_ids": [
+                    Command.create(
+                        {"account_id": account.id, "partner_id": partner.id, "debit": debit, "credit": credit}
+                    )
+                    for account, debit, credit in (
+                        (receipts, 70, 0),
+                        (income, 0, 70),
+                    )
+                ],
+            }
+        ).action_post()
         exposure = self.env["credit.exposure"]
         alone = exposure._exposure(self.company, [partner.id])
         among = exposure._exposure(self.company, [other.id, partner.id])
         at = list(among["ids"]).index(partner.id)
         for key in ("receivable", "overdue", "max_days_overdue", "draft_invoices", "orders", "exposure"):
             self.assertEqual(alone[key][0], among[key][at], key)
-        self.assertEqual(alone["exposure"][0], 1500)
+        self.assertEqual(alone["receivable"][0], 1050)
+        self.assertEqual(alone["overdue"][0], 1000)
+        self.assertEqual(alone["exposure"][0], 1550)
         self.assertEqual(alone["max_days_overdue"][0], 10)
         self.assertEqual(among["exposure"][1 - at], 500)
+        nothing = exposure._exposure(self.company, [self.customer("Nothing").id])
+        self.assertEqual((nothing["exposure"][0], nothing["has_open_items"][0]), (0, False))
 
     # ------------------------------------------------------------------
     # Actions
@@ -102,36 +142,39 @@ class TestSaleCreditCheck(CreditCommon):
         self.assertEqual(order.state, "sale")
         self.assertFalse(order.credit_approval_ids)
 
-    def test_exposure_read_without_parallel_workers(self):
-        """A long history makes the planner expect many rows: workers would cost more than the sum.
-        The setting and the lock go first, in the round trip that reads the exposure."""
+    def test_exposure_read_with_the_lock_and_without_parallel_workers(self):
+        """The lock goes first, in the round trip that reads the exposure. A long history makes the
+        planner expect many rows: workers would cost more than the sum, so the function that reads one
+        customer runs without them, and with a plan it keeps; the transaction's settings stay as they
+        were."""
         partner = self.graded_customer("Serial", "B", 1000)
         self.invoice(partner, 300, invoice_days=-5)
         order = self.order(partner, 200)
         cr = self.env.cr
         cr.execute("SET LOCAL max_parallel_workers_per_gather = 3")
         exposure = type(self.env["credit.exposure"])
-        original, seen = exposure._exposure_rows, []
+        original, seen = exposure._exposure, []
 
         def spy(service, *args, **kwargs):
-            before = args[4]  # (company, partner ids, today, excluded orders, before)
-            statement = service.env.cr.mogrify(before).decode() if before else ""
-            rows = original(service, *args, **kwargs)
-            service.env.cr.execute("SHOW max_parallel_workers_per_gather")
-            seen.append((statement, service.env.cr.fetchone()[0]))
-            return rows
+            before = kwargs.get("before")
+            seen.append(service.env.cr.mogrify(before).decode() if before else "")
+            return original(service, *args, **kwargs)
 
-        with patch.object(exposure, "_exposure_rows", spy):
+        with patch.object(exposure, "_exposure", spy):
             self.confirm(order)
         self.assertEqual(order.state, "sale")
-        (before, setting), *_others = seen
-        self.assertEqual(setting, "0")
-        self.assertLess(before.index("credit_check_lock"), before.index("SET LOCAL max_parallel_workers"))
+        self.assertIn("INSERT INTO credit_check_lock", seen[0])
         cr.execute(
             "SELECT seq FROM credit_check_lock WHERE partner_id = %s AND company_id = %s",
             (partner.id, self.company.id),
         )
         self.assertEqual(cr.fetchone()[0], 1)
+        cr.execute("SHOW max_parallel_workers_per_gather")
+        self.assertEqual(cr.fetchone()[0], "3")
+        cr.execute("SELECT proconfig FROM pg_proc WHERE proname = 'credit_management_customer_exposure'")
+        self.assertCountEqual(
+            cr.fetchone()[0], ["max_parallel_workers_per_gather=0", "plan_cache_mode=force_generic_plan"]
+        )
 
     def test_block_raises_with_figures_and_changes_nothing(self):
         partner = self.graded_customer("Blocked", "E", 1000)
