@@ -735,7 +735,8 @@ def print_plans(env, meta, ours_sql, oca_sql):
                 if not function and (
                     not statement.lstrip(" \n(").upper().startswith(("SELECT", "WITH"))
                     or not re.search(
-                        r"\b(account_move|account_move_line|sale_order|sale_order_line)\b", describe(statement)
+                        r"\b(account_move|account_move_line|sale_order|sale_order_line)\b",
+                        describe(statement),
                     )
                 ):
                     continue
