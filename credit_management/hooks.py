@@ -1,6 +1,6 @@
 from odoo.tools import SQL
 
-from .models.credit_exposure import CUSTOMER_FUNCTION, CUSTOMER_FUNCTION_ARGS
+from .models.credit_exposure import CUSTOMER_FUNCTION
 from .models.sale_order import OPEN_ORDERS_INDEX
 from .report.credit_aging_report import DUE_INDEX, PARTNER_INDEX, RECONCILE_INDEX
 
@@ -10,6 +10,4 @@ def uninstall_hook(env):
     tables and columns, and the indexes on them, but does not know about these."""
     for name in (DUE_INDEX, PARTNER_INDEX, RECONCILE_INDEX, OPEN_ORDERS_INDEX):
         env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
-    env.cr.execute(
-        SQL("DROP FUNCTION IF EXISTS %s(%s)", SQL.identifier(CUSTOMER_FUNCTION), SQL(CUSTOMER_FUNCTION_ARGS))
-    )
+    env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s", SQL.identifier(CUSTOMER_FUNCTION)))
