@@ -100,10 +100,10 @@ class CreditCheckService(models.AbstractModel):
         for order in orders.sorted(lambda o: o._origin.id or 0):
             groups.setdefault((order.company_id, order.partner_id.commercial_partner_id), []).append(order)
         # The first customer's exposure read carries the locks, in one round trip.
-        setup = self._lock_statement(sorted((c.id, p.id) for c, p in groups)) if lock else None
+        before = self._lock_statement(sorted((c.id, p.id) for c, p in groups)) if lock else None
         for (company, partner), group in groups.items():
-            results.update(self._check_partner_orders(company, partner, group, together, setup))
-            setup = None
+            results.update(self._check_partner_orders(company, partner, group, together, before))
+            before = None
         return results
 
     @api.model
@@ -120,7 +120,7 @@ class CreditCheckService(models.AbstractModel):
         )
 
     @api.model
-    def _check_partner_orders(self, company, partner, orders, together, setup=None):
+    def _check_partner_orders(self, company, partner, orders, together, before=None):
         partner = partner.with_company(company).sudo()
         if partner.id:  # not for a partner being created in a form
             partner.fetch(PARTNER_FIELDS)
@@ -134,7 +134,7 @@ class CreditCheckService(models.AbstractModel):
         data = (
             self.env["credit.exposure"]
             .sudo()
-            ._exposure(company, [partner.id], exclude_order_ids=saved.ids, before=setup)
+            ._exposure(company, [partner.id], exclude_order_ids=saved.ids, before=before)
         )
         base = float(data["exposure"][0])
         max_days = int(data["max_days_overdue"][0])

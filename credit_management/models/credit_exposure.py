@@ -42,6 +42,7 @@ class CreditExposure(models.AbstractModel):
         the open-items index is probed on (partner, account) and reads a customer's open receivables
         only; joined, on the partner alone, it also reads every open line of other accounts (payments'
         outstanding receipts among them)."""
+        self.env["account.account"].flush_model(["account_type"])
         self.env.cr.execute(self._receivable_accounts_array(company.id))
         return self.env.cr.fetchone()[0] or []
 
@@ -50,7 +51,6 @@ class CreditExposure(models.AbstractModel):
         """SQL of the receivable account ids of ``company`` (an id, or SQL naming one) as one array. In
         ``ANY((array)::int[])`` it is a scalar subquery, evaluated once before the statement that holds
         it: a list of values for the index probe, without a round trip of its own."""
-        self.env["account.account"].flush_model(["account_type"])
         return SQL(
             """
             SELECT COALESCE(array_agg(a.id), '{}')::int[] FROM account_account a
