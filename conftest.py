@@ -1,5 +1,38 @@
-"""Starts the suite's out-of-process steps (see credit_management/tests/server.py) as soon as the tests
-that will run are known, so that they run alongside the others."""
+"""Suite-wide pytest hooks.
+
+- The out-of-process steps (see credit_management/tests/server.py) start as soon as the tests that
+  will run are known, so that they run alongside the others.
+- ``CREDIT_TEST_NOW`` (an ISO datetime, UTC) freezes the clock of the whole run at that instant; it
+  keeps ticking from there, so timeouts still work. ``scripts/test.sh`` reruns the date-sensitive
+  modules on the calendar's traps this way (see ``scripts/trap_dates.txt``).
+"""
+
+import os
+
+_frozen = None
+
+
+def pytest_configure(config):
+    global _frozen
+    now = os.environ.get("CREDIT_TEST_NOW")
+    if now:
+        import freezegun
+
+        _frozen = freezegun.freeze_time(now, tick=True)
+        _frozen.start()
+
+
+def pytest_unconfigure(config):
+    if _frozen:
+        _frozen.stop()
+
+
+def pytest_report_header(config):
+    now = os.environ.get("CREDIT_TEST_NOW")
+    tz = os.environ.get("CREDIT_TEST_TZ")
+    if now:
+        return f"clock frozen at {now} UTC{f', user time zone {tz}' if tz else ''}"
+    return "clock: the real one"
 
 
 def pytest_collection_finish(session):

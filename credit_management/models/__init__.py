@@ -1,3 +1,5 @@
+# The mixin first: the models below inherit it.
+from . import credit_number_mixin
 from . import account_move
 from . import account_partial_reconcile
 from . import credit_approval_request
@@ -14,3 +16,4 @@ from . import mail_activity
 from . import res_company
 from . import res_partner
 from . import sale_order
+from . import sale_order_line

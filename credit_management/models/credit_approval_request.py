@@ -26,7 +26,7 @@ class CreditApprovalRequest(models.Model):
 
     _name = "credit.approval.request"
     _description = "Credit Approval Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.number.mixin"]
     _order = "id desc"
     _mail_post_access = "read"  # salespeople and controllers discuss requests they may not write
 
@@ -174,7 +174,8 @@ class CreditApprovalRequest(models.Model):
 
     @api.model
     def _valid_for(self, orders):
-        """{order id: request} of approved, unexpired requests that cover each order's amount and currency."""
+        """{order id: request} of approved, unexpired requests that cover each order as it is now: its
+        customer (commercial partner), company, currency and amount."""
         requests = self.search(
             [
                 ("order_id", "in", orders.ids),
@@ -187,7 +188,9 @@ class CreditApprovalRequest(models.Model):
         for order in orders:
             for request in requests.filtered(lambda r, o=order: r.order_id == o):
                 if (
-                    request.currency_id == order.currency_id
+                    request.partner_id == order.partner_id.commercial_partner_id
+                    and request.company_id == order.company_id
+                    and request.currency_id == order.currency_id
                     and float_compare(
                         order.amount_total, request.amount, precision_rounding=order.currency_id.rounding
                     )

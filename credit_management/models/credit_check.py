@@ -1,3 +1,4 @@
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,11 @@ PARTNER_FIELDS = [
     "credit_hold_reason",
     "credit_hold_date",
 ]
+# Transaction state of the gate, in the cursor's cache where no RPC argument reaches: the checks that
+# action_confirm made just before its own write, and the orders whose write is under way (their lines'
+# changes are checked once, when the order's write ends).
+CONFIRMING = "credit_management.confirming"
+WRITING = "credit_management.writing"
 
 
 @dataclass
@@ -73,7 +79,7 @@ class CreditCheck:
 
 
 class CreditCheckService(models.AbstractModel):
-    """The credit check of sale order confirmation.
+    """The credit check of sale order confirmation, and the gate every change of an order passes.
 
     Orders are checked per commercial partner and company, together: each order counts
     against the ones before it. With ``lock``, the check bumps the partners' rows in
@@ -90,7 +96,8 @@ class CreditCheckService(models.AbstractModel):
 
     @api.model
     def _check_orders(self, orders, lock=False, together=True):
-        """{order id: CreditCheck} for draft or sent ``orders``.
+        """{order id: CreditCheck} for ``orders``: what confirming them (or keeping them confirmed,
+        as they now are) adds to their customers' exposure.
 
         ``together``: orders of one customer count against each other, as when they are
         confirmed in one call; otherwise each is checked as if confirmed alone.
@@ -105,6 +112,95 @@ class CreditCheckService(models.AbstractModel):
             results.update(self._check_partner_orders(company, partner, group, together, before))
             before = None
         return results
+
+    # ------------------------------------------------------------------
+    # The gate
+    # ------------------------------------------------------------------
+    @api.model
+    def _order_states(self, orders):
+        """{order id: (state, commercial partner, company, currency, total)}: what the gate compares
+        an order with after a change."""
+        return {
+            order.id: (
+                order.state,
+                order.partner_id.commercial_partner_id.id,
+                order.company_id.id,
+                order.currency_id.id,
+                order.amount_total,
+            )
+            for order in orders
+            if order.id
+        }
+
+    @api.model
+    def _needs_check(self, order, before):
+        """Whether ``order``, as a change left it, takes more credit than ``before`` (its
+        ``_order_states`` value, or None): it is newly confirmed, changed customer, company or
+        currency while confirmed, or grew. Decreases always pass."""
+        if order.state != "sale":
+            return False
+        if not before or before[0] != "sale":
+            return True
+        now = self._order_states(order)[order.id]
+        if now[1:4] != before[1:4]:
+            return True
+        return float_compare(now[4], before[4], precision_rounding=order.currency_id.rounding) > 0
+
+    @api.model
+    def _enforce(self, orders, before):
+        """The gate: refuse any change that leaves one of ``orders`` confirmed with more credit than
+        ``before`` (``_order_states`` before the change) unless the check lets it through; warn
+        where the grade says so. Checks the orders as the change left them, in its transaction."""
+        to_check = orders.filtered(lambda o: self._needs_check(o, before.get(o.id)))
+        if not to_check:
+            return
+        memo = self.env.cr.cache.get(CONFIRMING, {})
+        states = self._order_states(to_check)
+        # the same customer, company, currency and total as action_confirm checked a moment ago
+        if all(oid in memo and memo[oid][0][1:] == state[1:] for oid, state in states.items()):
+            checks = {oid: memo[oid][1] for oid in states}
+        else:
+            checks = self._check_orders(to_check, lock=True)
+        refused = [c for c in checks.values() if not c.passes]
+        if refused:
+            raise self._block_error(refused, orders)
+        to_check.browse(
+            [c.order_id for c in checks.values() if c.action == "warn" and not c.approval]
+        )._credit_warn(checks)
+
+    @contextlib.contextmanager
+    def _confirming(self, orders, checks):
+        """action_confirm's checks, reused by the gate when its write confirms the same orders
+        unchanged."""
+        memo = self.env.cr.cache.setdefault(CONFIRMING, {})
+        states = self._order_states(orders)
+        memo.update({oid: (state, checks[oid]) for oid, state in states.items() if oid in checks})
+        try:
+            yield
+        finally:
+            for oid in states:
+                memo.pop(oid, None)
+
+    @contextlib.contextmanager
+    def _writing(self, orders):
+        """While ``orders`` are written, changes of their lines wait for the order's own check."""
+        writing = self.env.cr.cache.setdefault(WRITING, {})
+        ids = [oid for oid in orders.ids if oid]
+        for oid in ids:
+            writing[oid] = writing.get(oid, 0) + 1
+        try:
+            yield
+        finally:
+            for oid in ids:
+                writing[oid] -= 1
+                if not writing[oid]:
+                    del writing[oid]
+
+    @api.model
+    def _not_being_written(self, orders):
+        """``orders`` whose own write is not under way: their line changes are checked at once."""
+        writing = self.env.cr.cache.get(WRITING, {})
+        return orders.filtered(lambda o: o.id not in writing)
 
     @api.model
     def _lock_statement(self, company_partner_ids):
@@ -198,9 +294,12 @@ class CreditCheckService(models.AbstractModel):
 
     @api.model
     def _order_amount(self, order, company):
-        """The order's total in company currency at today's rate; refuses a currency without a rate."""
+        """What the order adds to exposure, in company currency at today's rate: a quotation its total,
+        a confirmed order its amount not yet invoiced (counted as the exposure counts other orders).
+        Refuses a currency without a rate."""
+        amount = self._uninvoiced_amount(order) if order.state == "sale" else order.amount_total
         if order.currency_id == company.currency_id:
-            return order.amount_total
+            return amount
         today = fields.Date.context_today(self)
         has_rate = (
             self.env["res.currency.rate"]
@@ -225,7 +324,17 @@ class CreditCheckService(models.AbstractModel):
                     company=company.name,
                 )
             )
-        return order.currency_id._convert(order.amount_total, company.currency_id, company, today)
+        return order.currency_id._convert(amount, company.currency_id, company, today)
+
+    @api.model
+    def _uninvoiced_amount(self, order):
+        lines = order.order_line.filtered(lambda line: line.product_uom_qty > 0)
+        if not any(lines.mapped("qty_invoiced")):
+            return order.amount_total
+        return sum(
+            line.price_total * max(line.product_uom_qty - line.qty_invoiced, 0.0) / line.product_uom_qty
+            for line in lines
+        )
 
     # ------------------------------------------------------------------
     # Messages

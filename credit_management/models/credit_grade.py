@@ -19,7 +19,7 @@ ORDER_ACTIONS = [
 class CreditGrade(models.Model):
     _name = "credit.grade"
     _description = "Credit Grade"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "credit.number.mixin"]
     _order = "company_id, min_score desc, id"
 
     # ------------------------------------------------------------------

@@ -78,7 +78,7 @@ NEW_CUSTOMER_GRADE = "C"
 class CreditPolicy(models.Model):
     _name = "credit.policy"
     _description = "Credit Policy"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "credit.number.mixin"]
     _rec_name = "company_id"
 
     # ------------------------------------------------------------------

@@ -5,6 +5,7 @@ from .. import scoring
 
 class CreditPolicyFactor(models.Model):
     _name = "credit.policy.factor"
+    _inherit = ["credit.number.mixin"]
     _description = "Credit Scoring Factor"
     _order = "policy_id, sequence, id"
 
@@ -37,6 +38,13 @@ class CreditPolicyFactor(models.Model):
     def _check_factor(self):
         # A line edited on its own must still leave a valid policy (e.g. not all weights zero).
         self.policy_id._check_factors()
+
+    def unlink(self):
+        # Removing lines must leave each policy able to score, as editing them must.
+        policies = self.policy_id
+        result = super().unlink()
+        policies.exists()._check_factors()
+        return result
 
     def _to_factor(self):
         self.ensure_one()

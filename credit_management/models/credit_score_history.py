@@ -13,6 +13,7 @@ TRIGGERS = [
 
 class CreditScoreHistory(models.Model):
     _name = "credit.score.history"
+    _inherit = ["credit.number.mixin"]
     _description = "Credit Score History"
     _order = "date desc, id desc"
     _rec_name = "partner_id"

@@ -6,6 +6,7 @@ import numpy as np
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL, get_lang
 
 from .. import rules, scoring
@@ -88,9 +89,29 @@ class CreditScoringEngine(models.AbstractModel):
         todo = self.env["credit.rescore.queue"]._pop(limit)
         count = 0
         for company_id, partner_ids in todo.items():
-            self._rescore(self.env["res.company"].browse(company_id), partner_ids, "event")
+            company = self.env["res.company"].browse(company_id)
+            if self._configuration_problem(company):
+                continue
+            self._rescore(company, partner_ids, "event")
             count += len(partner_ids)
         return count
+
+    @api.model
+    def _configuration_problem(self, company):
+        """Why ``company``'s customers cannot be scored (its policy's factors or grades are broken,
+        e.g. edited in the database), logged once; None when they can. The crons skip that company and
+        go on with the others."""
+        policy = self.env["credit.policy"].sudo()._for_company(company)
+        try:
+            policy._check_factors()
+            self.env["credit.grade"].sudo()._validate_company_bands(company)
+        except (ValidationError, scoring.ScoringError) as error:
+            problem = error.args[0]
+            _logger.warning(
+                "Credit rescoring of %s skipped: %s Fix it in Credit > Configuration.", company.name, problem
+            )
+            return problem
+        return None
 
     @api.model
     def _customers_after(self, company, after_id):

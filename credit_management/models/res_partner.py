@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .credit_number_mixin import check_numbers
+
 CREDIT_USER = "credit_management.group_credit_user"
 CREDIT_CONTROLLER = "credit_management.group_credit_controller"
 CORE_CREDIT_GROUPS = "account.group_account_invoice,account.group_account_readonly"
@@ -245,6 +247,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _check_credit_write(self, vals):
+        check_numbers(self, vals, CONTROLLED_FIELDS)
         touched = CONTROLLED_FIELDS.intersection(vals)
         if touched and not self.env.su and not self.env.user.has_group(CREDIT_CONTROLLER):
             labels = ", ".join(sorted(self._fields[f].string for f in touched))
@@ -370,7 +373,8 @@ class ResPartner(models.Model):
         # Every company is rescored; companies are few.
         # pylint: disable-next=no-search-all
         for company in self.env["res.company"].sudo().search([]):
-            engine._rescore_company(company, trigger="cron")
+            if not engine._configuration_problem(company):
+                engine._rescore_company(company, trigger="cron")
 
     @api.model
     def _cron_credit_rescore_queue(self):

@@ -8,7 +8,6 @@ from .credit_approval_request import STATES
 from .credit_check import CHECK_ACTIONS
 
 CREDIT_USER = "credit_management.group_credit_user"
-MEMO = "credit_management.checks"  # cr.cache key: checks of the running action_confirm, out of RPC's reach
 # Confirmed orders not fully invoiced, per customer: the orders part of the exposure reads these only,
 # whatever the length of a customer's order history. Dropped by the uninstall hook.
 OPEN_ORDERS_INDEX = "sale_order__credit_open_partner_index"
@@ -130,11 +129,27 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        # An order created confirmed (create, copy, import) is created a quotation, then confirmed by a
+        # write: the gate checks it as any other confirmation, with its lines in place.
+        confirm = [vals.get("state") == "sale" for vals in vals_list]
+        vals_list = [
+            {**vals, "state": "draft"} if c else vals for vals, c in zip(vals_list, confirm, strict=True)
+        ]
+        orders = super().create(vals_list)
+        orders.browse([o.id for o, c in zip(orders, confirm, strict=True) if c]).write({"state": "sale"})
+        return orders
+
     def write(self, vals):
-        if vals.get("state") == "sale":
-            # Every way to confirm goes through here, whatever method or context the caller used.
-            self._credit_enforce()
-        return super().write(vals)
+        # The one gate: whatever method, context or RPC path, an order left confirmed with more credit
+        # than before (confirmed, grown, moved to another customer or currency) is checked as written.
+        gate = self.env["credit.check"]
+        before = gate._order_states(self)
+        with gate._writing(self):
+            result = super().write(vals)
+        gate._enforce(self, before)
+        return result
 
     # ------------------------------------------------------------------
     # Actions
@@ -152,13 +167,8 @@ class SaleOrder(models.Model):
         to_confirm = self - waiting
         result = True
         if to_confirm:
-            memo = self.env.cr.cache.setdefault(MEMO, {})
-            memo.update({o.id: (o._credit_signature(), checks[o.id]) for o in to_confirm if o.id in checks})
-            try:
+            with self.env["credit.check"]._confirming(to_confirm, checks):
                 result = super(SaleOrder, to_confirm).action_confirm()
-            finally:
-                for order_id in to_confirm.ids:
-                    memo.pop(order_id, None)
         if waiting:
             return self._credit_waiting_notification(waiting, to_confirm)
         return result
@@ -181,39 +191,14 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
-    def _credit_signature(self):
-        return (
-            self.amount_total,
-            self.currency_id.id,
-            self.partner_id.commercial_partner_id.id,
-            self.company_id.id,
-        )
-
-    def _credit_enforce(self):
-        """Refuse confirming any order the credit check does not let through; log warnings."""
-        to_check = self.filtered(lambda o: o.state in ("draft", "sent"))
-        if not to_check:
-            return
-        memo = self.env.cr.cache.get(MEMO, {})
-        cached = {o.id: memo.get(o.id) for o in to_check}
-        if all(entry and entry[0] == self.browse(oid)._credit_signature() for oid, entry in cached.items()):
-            checks = {oid: entry[1] for oid, entry in cached.items()}
-        else:
-            checks = self.env["credit.check"]._check_orders(to_check, lock=True)
-        refused = [c for c in checks.values() if not c.passes]
-        if refused:
-            raise self.env["credit.check"]._block_error(refused, self)
-        self.browse(
-            [c.order_id for c in checks.values() if c.action == "warn" and not c.approval]
-        )._credit_warn(checks)
-
     def _credit_warn(self, checks):
         service = self.env["credit.check"]
         review = self.env.ref("credit_management.mail_activity_type_credit_review")
         for order in self:
             check = checks[order.id]
             message = _("Confirmed with a credit warning: %s.", service._reasons(check))
-            order.message_post(body=message, subtype_xmlid="mail.mt_note")
+            # logged, not posted: it must not depend on the salesperson's email address
+            order._message_log(body=message)
             controller = check.contact
             if controller:
                 order.sudo().activity_schedule(
@@ -232,9 +217,8 @@ class SaleOrder(models.Model):
             request, created = requests._request_for(order, check, explanation)
             if created:
                 request._schedule_for_controllers()
-                order.message_post(
-                    body=Markup("%s<br/>%s") % (_("Waiting for credit approval."), explanation),
-                    subtype_xmlid="mail.mt_note",
+                order._message_log(
+                    body=Markup("%s<br/>%s") % (_("Waiting for credit approval."), explanation)
                 )
 
     def _credit_waiting_notification(self, waiting, confirmed):

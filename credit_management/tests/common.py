@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 
 from odoo import Command, fields
@@ -10,6 +11,10 @@ class CreditCommon(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        tz = os.environ.get("CREDIT_TEST_TZ")  # a trap-date run in a user time zone (scripts/test.sh)
+        if tz:
+            cls.env.user.tz = tz
+            cls.env = cls.env(context=dict(cls.env.context, tz=tz))
         cls.company = cls.env.company
         cls.currency = cls.company.currency_id
         cls.today = fields.Date.context_today(cls.env["res.partner"])

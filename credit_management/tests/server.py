@@ -6,6 +6,7 @@ uninstall round trips, and a multi-worker server for concurrency.
 
 import concurrent.futures
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -164,7 +165,10 @@ class JsonRpc:
             "id": 1,
             "params": {"service": service, "method": method, "args": args},
         }
-        reply = self.session.post(self.url, json=payload, timeout=300).json()
+        # json.dumps, not requests' json=: it carries NaN and Infinity, as a client may send them
+        reply = self.session.post(
+            self.url, data=json.dumps(payload), headers={"Content-Type": "application/json"}, timeout=300
+        ).json()
         if "error" in reply:
             data = reply["error"].get("data", {})
             raise RpcError(data.get("name", ""), data.get("message", reply["error"].get("message", "")))

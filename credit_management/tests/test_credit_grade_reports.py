@@ -93,7 +93,7 @@ class TestCreditGradeReports(CreditCommon):
         self.assertEqual(
             rows.mapped("date"),
             [
-                self.this_month - relativedelta(days=1) + relativedelta(months=1),
+                date_utils.end_of(self.this_month, "month"),
                 self.this_month - relativedelta(days=1),
             ],
         )

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import CreditCommon
@@ -168,7 +169,9 @@ class TestCreditPolicy(CreditCommon):
         self.assertEqual(
             self.env["credit.score.history"].search_count([("partner_id", "=", partner.id)]), count
         )
-        self.assertEqual(partner.credit_score_date.date(), self.today)
+        self.assertEqual(
+            fields.Datetime.context_timestamp(partner, partner.credit_score_date).date(), self.today
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -55,3 +55,44 @@ class TestCreditValidation(CreditCommon):
         self.assertIn("On-time ratio", str(caught.exception))
         lines.invalidate_recordset()
         self.assertTrue(all(line.weight > 0 for line in lines), "nothing half-written")
+
+    def test_numbers_must_be_finite_numbers(self):
+        for value in (float("nan"), float("inf"), float("-inf"), "abc", "1e999"):
+            with self.subTest(value=value):
+                self.assertRefused(self.policy, {"promote_percent": value}, "Promote Percent")
+                self.assertRefused(self.grades["B"], {"limit_floor": value}, "Limit Floor")
+                self.assertRefused(self.grades["B"], {"limit_months": value}, "Limit Months")
+                factor = self.policy.factor_ids[:1]
+                self.assertRefused(factor, {"weight": value}, "Weight")
+                partner = self.customer(f"Finite {value}").with_user(self.controller)
+                self.assertRefused(partner, {"credit_limit": value}, "Credit Limit")
+        self.assertRefused(self.policy, {"lookback_days": 1.5}, "Lookback Days", "whole number")
+        with self.assertRaises(ValidationError):
+            self.customer("Created NaN", credit_limit=float("nan"))
+
+    def test_every_factor_line_cannot_be_deleted(self):
+        lines = self.policy.factor_ids
+        self.assertGreater(len(lines), 1)
+        with self.assertRaises(ValidationError):
+            lines.unlink()
+        self.assertEqual(self.policy.factor_ids, lines, "nothing deleted")
+        lines[:1].unlink()
+        self.assertEqual(len(self.policy.factor_ids), len(lines) - 1, "one line of several may go")
+
+    def test_broken_configuration_skips_its_company_only(self):
+        other = self.env["res.company"].create({"name": "Credit Broken Co"})
+        broken = self.env["credit.policy"]._for_company(other)
+        partner = self.paid_customer("Scored Elsewhere")
+        # a configuration no form accepts, as a database edit or an old version could leave it
+        self.env.cr.execute("DELETE FROM credit_policy_factor WHERE policy_id = %s", [broken.id])
+        self.env.invalidate_all()
+        with self.assertLogs("odoo.addons.credit_management.models.credit_scoring_engine", "WARNING") as logs:
+            self.env["res.partner"]._cron_credit_rescore()
+        self.assertEqual(len(logs.output), 1)
+        self.assertIn("Credit Broken Co", logs.output[0])
+        self.assertTrue(partner.credit_grade_id, "the other companies are rescored")
+
+    def paid_customer(self, name):
+        partner = self.customer(name)
+        self.paid_invoice(partner, 500, invoice_days=-90, days_late=0)
+        return partner
