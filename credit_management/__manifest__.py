@@ -8,7 +8,7 @@
     "uninstall_hook": "uninstall_hook",
     "author": "credit_management contributors",
     "website": "https://github.com/credit-management/credit_management",
-    "depends": ["sale_management", "account", "mail"],
+    "depends": ["sale_management", "account", "mail", "payment", "portal"],
     "external_dependencies": {"python": ["numpy", "requests"]},
     "data": [
         "security/credit_management_groups.xml",
@@ -23,6 +23,7 @@
         "views/res_partner_views.xml",
         "views/credit_approval_request_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_portal_templates.xml",
         "wizards/credit_hold_wizard_views.xml",
         "wizards/credit_override_wizard_views.xml",
         "report/credit_aging_report_views.xml",

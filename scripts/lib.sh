@@ -10,7 +10,7 @@ STATE=$ROOT/.odoo          # generated config, logs and filestore; never committ
 CONF=$STATE/odoo.conf
 ODOO_BRANCH=18.0
 ODOO_GIT=${ODOO_GIT:-https://github.com/odoo/odoo.git}
-TEMPLATE_MODULES=sale_management,account
+TEMPLATE_MODULES=sale_management,account,payment_demo
 
 die() { echo "error: $*" >&2; exit 1; }
 say() { echo "==> $*"; }

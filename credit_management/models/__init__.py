@@ -13,6 +13,7 @@ from . import credit_rescore_queue
 from . import credit_score_history
 from . import credit_scoring_engine
 from . import mail_activity
+from . import payment_transaction
 from . import res_company
 from . import res_partner
 from . import sale_order

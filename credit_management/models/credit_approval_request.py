@@ -91,7 +91,19 @@ class CreditApprovalRequest(models.Model):
                 "expiry_date": self._expiry_from_now(),
             }
         )
-        self._notify_decision(_("Credit approved by %s: you can confirm the order.", self.env.user.name))
+        # The customer already accepted these online: the decision confirms them.
+        accepted = self.filtered(lambda r: r.order_id.signature)
+        accepted.order_id.sudo()._validate_order()
+        (self - accepted)._notify_decision(
+            _("Credit approved by %s: you can confirm the order.", self.env.user.name)
+        )
+        accepted._notify_decision(
+            _(
+                "Credit approved by %s: the order the customer signed online is confirmed.",
+                self.env.user.name,
+            ),
+            todo=False,
+        )
         return True
 
     def action_reject(self):
@@ -130,6 +142,10 @@ class CreditApprovalRequest(models.Model):
         if not self.env.user.has_group(CONTROLLER):
             raise AccessError(_("Only credit controllers decide credit approval requests."))
         for request in self:
+            if request.kind == "override" and not self.env.user.has_group(MANAGER):
+                raise AccessError(
+                    _("%s is past a credit block or hold: only a credit manager can decide it.", request.name)
+                )
             if request.state != "pending":
                 raise UserError(
                     _(
@@ -153,14 +169,17 @@ class CreditApprovalRequest(models.Model):
                     _("You requested %s yourself: another controller must decide it.", request.name)
                 )
 
-    def _notify_decision(self, message):
-        """Tell the requester on their order, and close the controllers' to-dos."""
+    def _notify_decision(self, message, todo=True):
+        """Tell the requester on their order (with a to-do, unless nothing is left to do), and close the
+        controllers' to-dos."""
         approval_type = self.env.ref("credit_management.mail_activity_type_credit_approval")
         for request in self.sudo():
             request.activity_ids.filtered(lambda a: a.activity_type_id == approval_type).action_feedback(
                 message
             )
             request.order_id.message_post(body=message, subtype_xmlid="mail.mt_note")
+            if not todo:
+                continue
             request.order_id.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=message[:80],
@@ -221,21 +240,35 @@ class CreditApprovalRequest(models.Model):
     @api.model
     def _request_for(self, order, check, explanation):
         """Create the pending request for ``order``, or bring the pending one up to date."""
-        values = self._prepare_request_values(order, check, explanation)
+        values = {
+            **self._prepare_request_values(order, check, explanation),
+            # past a block or a hold (a customer's online acceptance), the decision is a manager's
+            "kind": "override" if check.action in ("block", "hold") else "approval",
+        }
         pending = self.sudo().search([("order_id", "=", order.id), ("state", "=", "pending")], limit=1)
         if pending:
             pending.write(values)
             return pending, False
-        return self.sudo().create({**values, "requested_by": self.env.user.id}), True
+        return self.sudo().create({**values, "requested_by": self._requester(order).id}), True
+
+    @api.model
+    def _requester(self, order):
+        """Who asks: the user at work, or, when the customer acted (portal, online payment) or the system
+        did, the order's salesperson, who is then told of the decision."""
+        user = self.env.user
+        if user.share or user._is_superuser() or not user.active:
+            return order.user_id or user
+        return user
 
     def _schedule_for_controllers(self):
-        """A "Credit approval" activity for the policy's controller, else for the company's controllers."""
-        controller_group = self.env.ref(CONTROLLER)
+        """A "Credit approval" activity for the policy's controller, else for the company's controllers;
+        past a block or a hold, for the company's credit managers, who alone decide those."""
         for request in self.sudo():
             policy = self.env["credit.policy"]._for_company(request.company_id)
-            users = policy.controller_user_id or controller_group.users.filtered(
-                lambda u, c=request.company_id: c in u.company_ids and u.share is False
-            )
+            users = policy.controller_user_id if request.kind == "approval" else self.env["res.users"]
+            users = users or self.env.ref(
+                MANAGER if request.kind == "override" else CONTROLLER
+            ).users.filtered(lambda u, c=request.company_id: c in u.company_ids and u.share is False)
             # the requester cannot decide their own request, unless nobody else can
             for user in (users - request.requested_by) or users:
                 request.activity_schedule(

@@ -5,7 +5,7 @@ import numpy as np
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare, format_amount, format_datetime
+from odoo.tools import SQL, float_compare, float_is_zero, format_amount, format_datetime
 
 from .. import rules
 from .credit_grade import ORDER_ACTIONS
@@ -48,7 +48,7 @@ class CreditCheck:
     """What confirming one order would do, with the figures behind it (company currency)."""
 
     order_id: int
-    action: str  # allow | warn | approval | block | hold
+    action: str  # allow | warn | approval | prepayment | block | hold
     grade: object
     limit: float
     exposure: float  # including this order and the orders checked before it in the same call
@@ -62,6 +62,7 @@ class CreditCheck:
     hold_reason: str = ""
     hold_since: object = None
     policy: object = None
+    prepaid: bool = False  # the customer paid the grade's prepayment share online
 
     @property
     def contact(self):
@@ -75,7 +76,7 @@ class CreditCheck:
 
     @property
     def passes(self):
-        return self.action in ("allow", "warn") or bool(self.approval)
+        return self.action in ("allow", "warn") or bool(self.approval) or self.prepaid
 
 
 class CreditCheckService(models.AbstractModel):
@@ -239,10 +240,14 @@ class CreditCheckService(models.AbstractModel):
         rounding = company.currency_id.rounding
         results = {}
         for order in orders:
-            amount = self._order_amount(order, company)
+            # Money received for the order is not exposure: an order paid in full adds none, whatever the
+            # customer's credit.
+            amount = max(self._order_amount(order, company) - self._received_amount(order, company), 0.0)
             exposure = base + amount
             over_limit = float_compare(exposure, limit, precision_rounding=rounding) > 0
-            if partner.credit_hold:
+            if float_is_zero(amount, precision_rounding=rounding):
+                action = "allow"
+            elif partner.credit_hold:
                 action = "hold"
             elif over_limit or overdue:
                 action = grade.order_action
@@ -264,6 +269,7 @@ class CreditCheckService(models.AbstractModel):
                 hold_reason=partner.credit_hold_reason or "",
                 hold_since=partner.credit_hold_date,
                 policy=policy,
+                prepaid=action == "prepayment" and self._prepaid(order, grade),
             )
             if action != "allow":
                 if approvals is None:
@@ -327,6 +333,25 @@ class CreditCheckService(models.AbstractModel):
         return order.currency_id._convert(amount, company.currency_id, company, today)
 
     @api.model
+    def _received_amount(self, order, company):
+        """Paid online for the order and not yet in the ledger (a transaction authorized, or done before
+        its payment is posted; a posted payment is an open credit of the customer's, in the exposure
+        already), in company currency."""
+        transactions = order.sudo().transaction_ids.filtered(
+            lambda tx: tx.state in ("authorized", "done") and not tx.payment_id
+        )
+        today = fields.Date.context_today(self)
+        return sum(
+            tx.currency_id._convert(tx.amount, company.currency_id, company, today) for tx in transactions
+        )
+
+    @api.model
+    def _prepaid(self, order, grade):
+        """Whether the customer paid online the grade's share of the order, at least."""
+        required = order.currency_id.round(order.amount_total * grade.prepayment_percent)
+        return order.currency_id.compare_amounts(order.sudo().amount_paid, required) >= 0
+
+    @api.model
     def _uninvoiced_amount(self, order):
         lines = order.order_line.filtered(lambda line: line.product_uom_qty > 0)
         if not any(lines.mapped("qty_invoiced")):
@@ -366,7 +391,7 @@ class CreditCheckService(models.AbstractModel):
     def _level(self, check):
         if check.approval or check.action == "allow":
             return "info"
-        return "warning" if check.action in ("warn", "approval") else "danger"
+        return "warning" if check.action in ("warn", "approval", "prepayment") else "danger"
 
     @api.model
     def _message(self, check):
@@ -390,18 +415,28 @@ class CreditCheckService(models.AbstractModel):
                     reasons=self._reasons(check),
                 )
             return _("Within credit: grade %(grade)s, %(available)s available after this order.", **figures)
+        if check.prepaid:
+            return _("Prepayment received: Confirm goes through. (%s)", self._reasons(check))
         if check.approval:
             return _(
                 "Credit approved by %(user)s for this amount: Confirm goes through. (%(reasons)s)",
                 user=check.approval.decided_by.name,
                 reasons=self._reasons(check),
             )
+        reasons = self._reasons(check)
+        if check.action == "prepayment":
+            return _(
+                "Confirm asks the customer to pay %(share)s of the order online first; it confirms when the "
+                "payment arrives: %(reasons)s.",
+                share=f"{check.grade.prepayment_percent * 100:g}%",
+                reasons=reasons,
+            )
         texts = {
-            "warn": _("Confirm goes through with a credit warning: %s."),
-            "approval": _("Confirm requests credit approval: %s."),
-            "block": _("Confirm is blocked: %s."),
+            "warn": _("Confirm goes through with a credit warning: %s.", reasons),
+            "approval": _("Confirm requests credit approval: %s.", reasons),
+            "block": _("Confirm is blocked: %s.", reasons),
         }
-        return texts[check.action] % self._reasons(check)
+        return texts[check.action]
 
     @api.model
     def _block_error(self, checks, orders):

@@ -12,6 +12,7 @@ ORDER_ACTIONS = [
     ("allow", "Allow"),
     ("warn", "Warn"),
     ("approval", "Require approval"),
+    ("prepayment", "Ask for prepayment"),
     ("block", "Block"),
 ]
 
@@ -75,6 +76,12 @@ class CreditGrade(models.Model):
         help="What happens when a salesperson confirms an order over the limit or with items "
         "overdue beyond the tolerance.",
     )
+    prepayment_percent = fields.Float(
+        default=0.3,
+        tracking=True,
+        help="With the order action Ask for prepayment: the share of the order the customer pays online "
+        "before it confirms (Odoo's online payment of the quotation).",
+    )
     overdue_tolerance_days = fields.Integer(
         tracking=True, help="Open items overdue up to this many days do not trigger the order action."
     )
@@ -130,7 +137,14 @@ class CreditGrade(models.Model):
             ) from None
 
     @api.constrains(
-        "limit_amount", "limit_percent", "limit_months", "limit_floor", "limit_cap", "overdue_tolerance_days"
+        "limit_amount",
+        "limit_percent",
+        "limit_months",
+        "limit_floor",
+        "limit_cap",
+        "overdue_tolerance_days",
+        "order_action",
+        "prepayment_percent",
     )
     def _check_limit_rule(self):
         labels = self._fields
@@ -152,6 +166,15 @@ class CreditGrade(models.Model):
                             value=grade[fname],
                         )
                     )
+            if grade.order_action == "prepayment" and not 0 < grade.prepayment_percent <= 1:
+                raise ValidationError(
+                    _(
+                        "Grade %(grade)s: the Prepayment share must be above 0%% and at most 100%% "
+                        "(got %(value)s).",
+                        grade=grade.display_name,
+                        value=grade.prepayment_percent,
+                    )
+                )
             if grade.limit_cap and grade.limit_cap < grade.limit_floor:
                 raise ValidationError(
                     _(

@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import create_index
+from odoo.tools import create_index, format_amount
 
 from .credit_approval_request import STATES
 from .credit_check import CHECK_ACTIONS
@@ -163,7 +163,7 @@ class SaleOrder(models.Model):
         if refused:
             raise self.env["credit.check"]._block_error(refused, self)
         waiting = self.browse([c.order_id for c in checks.values() if not c.passes])
-        waiting._credit_request_approval(checks)
+        waiting._credit_hold_for_decision(checks)
         to_confirm = self - waiting
         result = True
         if to_confirm:
@@ -172,6 +172,17 @@ class SaleOrder(models.Model):
         if waiting:
             return self._credit_waiting_notification(waiting, to_confirm)
         return result
+
+    def _validate_order(self):
+        # The customer accepted online (portal signature, checkout): what credit does not cover waits for
+        # a decision, with the signature kept, instead of failing in front of the customer.
+        to_check = self.filtered(lambda o: o.state in ("draft", "sent"))
+        checks = self.env["credit.check"]._check_orders(to_check, lock=True)
+        waiting = self.browse([c.order_id for c in checks.values() if not c.passes])
+        waiting._credit_hold_for_decision(checks, customer_accepted=True)
+        if self - waiting:
+            return super(SaleOrder, self - waiting)._validate_order()
+        return None
 
     def action_credit_override(self):
         return {
@@ -208,31 +219,90 @@ class SaleOrder(models.Model):
                     user_id=controller.id,
                 )
 
-    def _credit_request_approval(self, checks):
+    def _credit_hold_for_decision(self, checks, customer_accepted=False):
+        """Quotations the check does not let through, left unconfirmed: a prepayment grade asks for the
+        customer's online payment; otherwise a controller is asked to decide (past a block or a hold,
+        when the customer accepted online, a manager)."""
+        prepayment = self.filtered(lambda o: checks[o.id].action == "prepayment")
+        prepayment._credit_ask_prepayment(checks)
+        to_decide = self - prepayment
+        if not customer_accepted:
+            to_decide = to_decide.filtered(lambda o: checks[o.id].action == "approval")
+        to_decide._credit_request_approval(checks, customer_accepted)
+
+    def _credit_ask_prepayment(self, checks):
+        service = self.env["credit.check"]
+        for order in self:
+            share = checks[order.id].grade.prepayment_percent
+            if not order.require_payment or order.prepayment_percent < share:
+                order.write({"require_payment": True, "prepayment_percent": share})
+            order._message_log(body=service._message(checks[order.id]))
+
+    def _credit_request_approval(self, checks, customer_accepted=False):
         requests = self.env["credit.approval.request"]
         service = self.env["credit.check"]
+        title = (
+            _("Accepted by the customer online; waiting for a credit decision.")
+            if customer_accepted
+            else _("Waiting for credit approval.")
+        )
         for order in self:
             check = checks[order.id]
             explanation = service._reasons(check)
             request, created = requests._request_for(order, check, explanation)
             if created:
                 request._schedule_for_controllers()
-                order._message_log(
-                    body=Markup("%s<br/>%s") % (_("Waiting for credit approval."), explanation)
-                )
+                order._message_log(body=Markup("%s<br/>%s") % (title, explanation))
+
+    def _credit_awaiting_decision(self):
+        """Whether a credit decision on the order is pending (told to the customer on the portal)."""
+        self.ensure_one()
+        return bool(self.sudo().credit_approval_ids.filtered(lambda r: r.state == "pending"))
+
+    def _credit_payment_refused(self, transaction, error):
+        """A payment arrived for quotations credit still refuses: say so on each, to its salesperson."""
+        message = _(
+            "%(amount)s paid online (%(reference)s), but the credit check keeps the order a quotation: "
+            "%(reason)s",
+            amount=format_amount(self.env, transaction.amount, transaction.currency_id),
+            reference=transaction.reference,
+            reason=error.args[0],
+        )
+        for order in self.sudo():
+            order._message_log(body=message)
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=_("Paid online, not confirmed: credit review needed"),
+                note=message,
+                user_id=(order.user_id or self.env.ref("base.user_admin")).id,
+            )
 
     def _credit_waiting_notification(self, waiting, confirmed):
-        message = _(
-            "Waiting for credit approval: %s. A credit controller has been asked.",
-            ", ".join(waiting.mapped("name")),
-        )
+        prepaying = waiting.filtered(lambda o: o.require_payment and not o.credit_approval_ids)
+        texts = []
+        if waiting - prepaying:
+            texts.append(
+                _(
+                    "Waiting for credit approval: %s. A credit controller has been asked.",
+                    ", ".join((waiting - prepaying).mapped("name")),
+                )
+            )
+        if prepaying:
+            texts.append(
+                _(
+                    "Waiting for the customer's prepayment: %s. Send the quotation: it confirms when the "
+                    "customer pays online.",
+                    ", ".join(prepaying.mapped("name")),
+                )
+            )
+        message = " ".join(texts)
         if confirmed:
             message += " " + _("Confirmed: %s.", ", ".join(confirmed.mapped("name")))
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": _("Credit approval requested"),
+                "title": _("Credit approval requested") if waiting - prepaying else _("Prepayment requested"),
                 "message": message,
                 "type": "warning",
                 "sticky": False,
