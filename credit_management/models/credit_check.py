@@ -36,6 +36,24 @@ PARTNER_FIELDS = [
     "credit_hold_reason",
     "credit_hold_date",
 ]
+# Computed by Odoo from the order lines and read by the check or the exposure: written directly, they
+# would let an order past the gate or out of the exposure. The web client never sends them.
+COMPUTED_BY_ODOO = {
+    "sale.order": frozenset(
+        {"amount_untaxed", "amount_tax", "amount_total", "currency_id", "invoice_status"}
+    ),
+    "sale.order.line": frozenset(
+        {
+            "price_subtotal",
+            "price_tax",
+            "price_total",
+            "qty_invoiced",
+            "invoice_status",
+            "untaxed_amount_invoiced",
+            "untaxed_amount_to_invoice",
+        }
+    ),
+}
 # Transaction state of the gate, in the cursor's cache where no RPC argument reaches: the checks that
 # action_confirm made just before its own write, and the orders whose write is under way (their lines'
 # changes are checked once, when the order's write ends).
@@ -118,6 +136,24 @@ class CreditCheckService(models.AbstractModel):
     # The gate
     # ------------------------------------------------------------------
     @api.model
+    def _check_computed_not_written(self, model, vals_list):
+        """Refuse values for what Odoo computes from the lines (``COMPUTED_BY_ODOO``)."""
+        if self.env.su:
+            return
+        for vals in vals_list:
+            written = COMPUTED_BY_ODOO[model._name].intersection(vals)
+            if written:
+                raise UserError(
+                    _(
+                        "%(fields)s cannot be written: Odoo computes them from the order lines. Change the "
+                        "lines (quantity, price, discount, taxes) instead.",
+                        fields=", ".join(
+                            sorted(model._fields[f]._description_string(self.env) for f in written)
+                        ),
+                    )
+                )
+
+    @api.model
     def _order_states(self, orders):
         """{order id: (state, commercial partner, company, currency, total)}: what the gate compares
         an order with after a change."""
@@ -129,7 +165,7 @@ class CreditCheckService(models.AbstractModel):
                 order.currency_id.id,
                 order.amount_total,
             )
-            for order in orders
+            for order in orders.sudo()
             if order.id
         }
 
@@ -164,7 +200,8 @@ class CreditCheckService(models.AbstractModel):
             checks = self._check_orders(to_check, lock=True)
         refused = [c for c in checks.values() if not c.passes]
         if refused:
-            raise self._block_error(refused, orders)
+            grown = [oid for oid in states if (before.get(oid) or ("",))[0] == "sale"]
+            raise self._block_error(refused, orders, grown)
         to_check.browse(
             [c.order_id for c in checks.values() if c.action == "warn" and not c.approval]
         )._credit_warn(checks)
@@ -425,10 +462,11 @@ class CreditCheckService(models.AbstractModel):
             )
         reasons = self._reasons(check)
         if check.action == "prepayment":
+            share = f"{check.grade.prepayment_percent * 100:g}%"
             return _(
                 "Confirm asks the customer to pay %(share)s of the order online first; it confirms when the "
                 "payment arrives: %(reasons)s.",
-                share=f"{check.grade.prepayment_percent * 100:g}%",
+                share=share,
                 reasons=reasons,
             )
         texts = {
@@ -439,15 +477,34 @@ class CreditCheckService(models.AbstractModel):
         return texts[check.action]
 
     @api.model
-    def _block_error(self, checks, orders):
+    def _block_error(self, checks, orders, grown=()):
+        """The error that refuses ``checks``' orders; ``grown``: ids of confirmed orders a change made
+        larger, told apart from confirmations."""
         lines = [
             _(
                 "%(order)s: %(message)s Limit %(limit)s, exposure %(exposure)s, shortfall %(shortfall)s, "
                 "oldest overdue item %(days)s days.",
                 order=orders.browse(c.order_id).name,
-                message=self._message(c),
+                message=self._growth_message(c) if c.order_id in grown else self._message(c),
                 **self._figures(c),
             )
             for c in checks
         ]
         return UserError("\n".join(lines))
+
+    @api.model
+    def _growth_message(self, check):
+        """Why a confirmed order cannot take more credit, and who to ask."""
+        needs = {
+            "approval": _("a credit approval of the new total"),
+            "prepayment": _("the customer's prepayment of the new total"),
+            "block": _("a credit manager's override"),
+            "hold": _("the hold to be lifted"),
+        }
+        return _(
+            "This change takes more credit than the customer has (%(reasons)s); it needs %(needs)s. "
+            "Ask %(contact)s, or keep the order as it was.",
+            reasons=self._reasons(check) or _("credit hold"),
+            needs=needs[check.action],
+            contact=check.contact.name if check.contact else _("your credit controller"),
+        )

@@ -23,7 +23,7 @@ def check_numbers(model, vals, fnames=None):
         if number is None or isinstance(value, bool):
             raise ValidationError(
                 model.env._(
-                    "%(field)s must be a number (got %(value)r).",
+                    "%(field)s must be a number (got %(value)s).",
                     field=field._description_string(model.env),
                     value=value,
                 )

@@ -133,6 +133,7 @@ class SaleOrder(models.Model):
     def create(self, vals_list):
         # An order created confirmed (create, copy, import) is created a quotation, then confirmed by a
         # write: the gate checks it as any other confirmation, with its lines in place.
+        self.env["credit.check"]._check_computed_not_written(self, vals_list)
         confirm = [vals.get("state") == "sale" for vals in vals_list]
         vals_list = [
             {**vals, "state": "draft"} if c else vals for vals, c in zip(vals_list, confirm, strict=True)
@@ -145,6 +146,7 @@ class SaleOrder(models.Model):
         # The one gate: whatever method, context or RPC path, an order left confirmed with more credit
         # than before (confirmed, grown, moved to another customer or currency) is checked as written.
         gate = self.env["credit.check"]
+        gate._check_computed_not_written(self, [vals])
         before = gate._order_states(self)
         with gate._writing(self):
             result = super().write(vals)

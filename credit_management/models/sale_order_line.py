@@ -12,6 +12,7 @@ class SaleOrderLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         gate = self.env["credit.check"]
+        gate._check_computed_not_written(self, vals_list)
         orders = gate._not_being_written(
             self.env["sale.order"].browse({vals["order_id"] for vals in vals_list if vals.get("order_id")})
         )
@@ -22,6 +23,7 @@ class SaleOrderLine(models.Model):
 
     def write(self, vals):
         gate = self.env["credit.check"]
+        gate._check_computed_not_written(self, [vals])
         orders = self.order_id
         if vals.get("order_id"):
             orders |= self.env["sale.order"].browse(vals["order_id"])

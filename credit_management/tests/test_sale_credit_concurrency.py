@@ -262,6 +262,15 @@ class TestCreditConcurrency(TransactionCase):
             lambda: seller("sale.order", "write", [order], {"state": "sale", "partner_id": far_over})
         )
         self.assertEqual(self.state_and_total(order), ("draft", 500))
+        # the amounts Odoo computes, written directly
+        big = self.quotation(seller, blocked, 5000)
+        self.assertRefused(
+            lambda: seller("sale.order", "write", [big], {"amount_total": 1.0}), "Odoo computes them"
+        )
+        self.assertRefused(
+            lambda: seller("sale.order.line", "write", [line], {"qty_invoiced": 1.0}), "Odoo computes them"
+        )
+        self.assertRefused(lambda: seller("sale.order", "action_confirm", [big]))
         # 3. created or copied confirmed
         product = self.admin("product.product", "search", [("name", "=", "Race widget")])[0]
         self.assertRefused(
@@ -277,7 +286,6 @@ class TestCreditConcurrency(TransactionCase):
                 },
             )
         )
-        big = self.quotation(seller, blocked, 5000)
         self.assertRefused(lambda: seller("sale.order", "copy", [big], {"state": "sale"}))
         # 2. back from cancelled
         seller("sale.order", "action_cancel", [big])
@@ -303,7 +311,7 @@ class TestCreditConcurrency(TransactionCase):
         }
         for name, call in growth.items():
             with self.subTest(growth=name):
-                self.assertRefused(call)
+                self.assertRefused(call, "takes more credit than the customer has")
                 self.assertEqual(self.state_and_total(order), ("sale", 500))
         seller("sale.order.line", "write", [line], {"price_unit": 800})
         self.assertEqual(self.state_and_total(order), ("sale", 800), "within credit")

@@ -1,3 +1,5 @@
+import contextlib
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
@@ -18,6 +20,16 @@ class TestSaleCreditGate(CreditCommon):
     def as_seller(self, records):
         return records.with_user(self.salesman)
 
+    @contextlib.contextmanager
+    def assertCreditRefused(self):
+        """Refused by the credit gate (its message says what Confirm does), not by anything else."""
+        with self.assertRaises(UserError) as caught:
+            yield
+        self.assertRegex(
+            str(caught.exception),
+            r"Confirm (is blocked|requests credit approval)|takes more credit than the customer has",
+        )
+
     def confirmed(self, partner, amount):
         order = self.order(partner, amount)
         self.as_seller(order).action_confirm()
@@ -31,12 +43,12 @@ class TestSaleCreditGate(CreditCommon):
         partner = self.graded_customer("Gate Written", "E", 1000)
         order = self.as_seller(self.order(partner, 500))
         line = order.order_line
-        with self.assertRaises(UserError):
+        with self.assertCreditRefused():
             order.write({"state": "sale", "order_line": [Command.update(line.id, {"price_unit": 5000})]})
         self.assertEqual((order.state, line.price_unit), ("draft", 500))
 
         other = self.graded_customer("Gate Other Customer", "E", 100)
-        with self.assertRaises(UserError):
+        with self.assertCreditRefused():
             order.write({"state": "sale", "partner_id": other.id})
         self.assertEqual((order.state, order.partner_id), ("draft", partner))
 
@@ -47,7 +59,7 @@ class TestSaleCreditGate(CreditCommon):
         partner = self.graded_customer("Gate Cancelled", "E", 1000)
         order = self.as_seller(self.order(partner, 5000))
         order.action_cancel()
-        with self.assertRaises(UserError):
+        with self.assertCreditRefused():
             order.write({"state": "sale"})
         self.assertEqual(order.state, "cancel")
 
@@ -63,12 +75,12 @@ class TestSaleCreditGate(CreditCommon):
             ],
         }
         orders = self.env["sale.order"].with_user(self.salesman)
-        with self.assertRaises(UserError):
+        with self.assertCreditRefused():
             orders.create(values)
         self.assertFalse(orders.search([("partner_id", "=", partner.id)]))
 
         quotation = self.as_seller(self.order(partner, 5000))
-        with self.assertRaises(UserError):
+        with self.assertCreditRefused():
             quotation.copy(default={"state": "sale"})
         self.assertEqual(orders.search_count([("partner_id", "=", partner.id)]), 1)
 
@@ -122,7 +134,7 @@ class TestSaleCreditGate(CreditCommon):
             ),
         }
         for name, change in changes.items():
-            with self.subTest(change=name), self.assertRaises(UserError):
+            with self.subTest(change=name), self.assertCreditRefused():
                 change()
             self.assertEqual((order.amount_total, len(order.order_line)), (900, 1))
 
@@ -133,7 +145,7 @@ class TestSaleCreditGate(CreditCommon):
         partner = self.graded_customer("Gate Hold", "B", 1000)
         order = self.as_seller(self.confirmed(partner, 600))
         partner.write({"credit_hold": True, "credit_hold_reason": "Collections"})
-        with self.assertRaises(UserError):
+        with self.assertCreditRefused():
             order.order_line.write({"price_unit": 700})
         order.order_line.write({"price_unit": 500})
         self.assertEqual(order.amount_total, 500)
@@ -142,9 +154,46 @@ class TestSaleCreditGate(CreditCommon):
         partner = self.graded_customer("Gate From", "B", 10000)
         other = self.graded_customer("Gate To", "E", 100)
         order = self.as_seller(self.confirmed(partner, 600))
-        with self.assertRaises(UserError):
+        with self.assertCreditRefused():
             order.write({"partner_id": other.id})
         self.assertEqual(order.partner_id, partner)
+
+    def test_moving_a_confirmed_order_to_another_currency_is_checked(self):
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        self.env["res.currency.rate"].create(
+            {"name": self.today, "rate": 0.5, "currency_id": eur.id, "company_id": self.company.id}
+        )
+        partner = self.graded_customer("Gate Currency", "E", 1000)
+        order = self.as_seller(self.confirmed(partner, 600))
+        with self.assertRaises(UserError):
+            order.write({"currency_id": eur.id})  # the same 600, now euros: 1,200 of credit
+        self.assertEqual(order.currency_id, self.currency)
+        # even where only the system may write it, the gate sees the new currency
+        with self.assertCreditRefused():
+            order.sudo().write({"currency_id": eur.id})
+
+    def test_computed_amounts_cannot_be_written(self):
+        partner = self.graded_customer("Gate Computed", "E", 1000)
+        quotation = self.as_seller(self.order(partner, 5000))
+        confirmed = self.as_seller(self.confirmed(self.graded_customer("Gate Computed 2", "E", 10000), 5000))
+        attempts = {
+            "order total": lambda: quotation.write({"amount_total": 1.0, "amount_untaxed": 1.0}),
+            "invoice status": lambda: confirmed.write({"invoice_status": "invoiced"}),
+            "line total": lambda: quotation.order_line.write({"price_total": 1.0}),
+            "invoiced quantity": lambda: confirmed.order_line.write({"qty_invoiced": 1.0}),
+            "created with a total": lambda: self.env["sale.order"]
+            .with_user(self.salesman)
+            .create({"partner_id": partner.id, "amount_total": 1.0}),
+        }
+        for name, attempt in attempts.items():
+            with self.subTest(attempt=name), self.assertRaises(UserError) as caught:
+                attempt()
+            self.assertIn("Odoo computes them from the order lines", str(caught.exception))
+        self.assertEqual(quotation.amount_total, 5000)
+        self.assertEqual(confirmed.invoice_status, "to invoice")
+        with self.assertCreditRefused():
+            quotation.action_confirm()
 
     def test_growth_by_grade_action(self):
         warned = self.graded_customer("Gate Warned Growth", "C", 1000)
@@ -156,8 +205,11 @@ class TestSaleCreditGate(CreditCommon):
 
         needs_ok = self.graded_customer("Gate Approval Growth", "D", 1000)
         order = self.as_seller(self.confirmed(needs_ok, 600))
-        with self.assertRaises(UserError):
+        with self.assertRaises(UserError) as caught:
             order.order_line.with_user(self.salesman).price_unit = 1500
+        self.assertIn(
+            "it needs a credit approval of the new total. Ask Carla Controller", str(caught.exception)
+        )
         self.assertEqual(order.amount_total, 600, "approval grade: the growth needs an approval")
 
     # ------------------------------------------------------------------
@@ -174,7 +226,7 @@ class TestSaleCreditGate(CreditCommon):
         self.assertEqual(order.credit_check_action, "approval")
         order.action_confirm()
         self.assertEqual(order.state, "draft", "Y's order needs its own approval")
-        with self.assertRaises(UserError):
+        with self.assertCreditRefused():
             order.write({"state": "sale"})
         order.write({"partner_id": approved_for.id})
         order.action_confirm()

@@ -216,6 +216,9 @@ class TestSaleCreditPortal(HttpCase):
         tx = self.pay(order, 200)
         self.assertEqual(order.state, "draft", "credit still refuses the 600 left")
         self.assertTrue(tx.payment_id, "the money is booked all the same")
+        self.assertEqual(
+            order.with_user(self.salesman).credit_exposure, 600, "the booked payment is counted once"
+        )
         self.assertTrue(tx.is_post_processed)
         self.assertIn("paid online", self.notes(order))
         todo = order.activity_ids.filtered(lambda a: a.user_id == self.salesman)
