@@ -235,10 +235,11 @@ class CreditCheckService(models.AbstractModel):
                     del writing[oid]
 
     @api.model
-    def _not_being_written(self, orders):
-        """``orders`` whose own write is not under way: their line changes are checked at once."""
+    def _confirmed_not_being_written(self, orders):
+        """The confirmed ``orders`` whose own write is not under way: their line changes are checked at
+        once. (Quotations' lines are free: the confirmation checks them.)"""
         writing = self.env.cr.cache.get(WRITING, {})
-        return orders.filtered(lambda o: o.id not in writing)
+        return orders.sudo().filtered(lambda o: o.id not in writing and o.state == "sale").with_env(self.env)
 
     @api.model
     def _lock_statement(self, company_partner_ids):

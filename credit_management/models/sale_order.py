@@ -172,7 +172,7 @@ class SaleOrder(models.Model):
             with self.env["credit.check"]._confirming(to_confirm, checks):
                 result = super(SaleOrder, to_confirm).action_confirm()
         if waiting:
-            return self._credit_waiting_notification(waiting, to_confirm)
+            return self._credit_waiting_notification(waiting, to_confirm, checks)
         return result
 
     def _validate_order(self):
@@ -279,8 +279,8 @@ class SaleOrder(models.Model):
                 user_id=(order.user_id or self.env.ref("base.user_admin")).id,
             )
 
-    def _credit_waiting_notification(self, waiting, confirmed):
-        prepaying = waiting.filtered(lambda o: o.require_payment and not o.credit_approval_ids)
+    def _credit_waiting_notification(self, waiting, confirmed, checks):
+        prepaying = waiting.filtered(lambda o: checks[o.id].action == "prepayment")
         texts = []
         if waiting - prepaying:
             texts.append(

@@ -13,7 +13,7 @@ class SaleOrderLine(models.Model):
     def create(self, vals_list):
         gate = self.env["credit.check"]
         gate._check_computed_not_written(self, vals_list)
-        orders = gate._not_being_written(
+        orders = gate._confirmed_not_being_written(
             self.env["sale.order"].browse({vals["order_id"] for vals in vals_list if vals.get("order_id")})
         )
         before = gate._order_states(orders)
@@ -27,7 +27,7 @@ class SaleOrderLine(models.Model):
         orders = self.order_id
         if vals.get("order_id"):
             orders |= self.env["sale.order"].browse(vals["order_id"])
-        orders = gate._not_being_written(orders)
+        orders = gate._confirmed_not_being_written(orders)
         before = gate._order_states(orders)
         result = super().write(vals)
         gate._enforce(orders, before)
