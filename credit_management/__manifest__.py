@@ -9,7 +9,7 @@
     "author": "credit_management contributors",
     "website": "https://github.com/credit-management/credit_management",
     "depends": ["sale_management", "account", "mail", "payment", "portal"],
-    "external_dependencies": {"python": ["numpy", "requests"]},
+    "external_dependencies": {"python": ["numpy", "requests", "scikit-learn"]},
     "data": [
         "security/credit_management_groups.xml",
         "security/ir.model.access.csv",
@@ -20,6 +20,7 @@
         "views/credit_grade_views.xml",
         "views/credit_policy_views.xml",
         "views/credit_score_history_views.xml",
+        "views/credit_scorecard_views.xml",
         "views/res_partner_views.xml",
         "views/credit_approval_request_views.xml",
         "views/sale_order_views.xml",

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# make bench [BENCH="rescore check aging"] [BENCH_ARGS=...]: the benchmarks under bench/, each on its
+# make bench [BENCH="rescore check aging scorecard"] [BENCH_ARGS=...]: the benchmarks under bench/, each on its
 # own database bench_<name>, created and seeded the first time, reused (with the addon upgraded) after.
 source "$(dirname "$0")/lib.sh"
 setup_all
 cd "$ROOT"
-for name in ${BENCH:-rescore check aging}; do
+for name in ${BENCH:-rescore check aging scorecard}; do
   [ -f "bench/bench_$name.py" ] ||
     die "no benchmark bench/bench_$name.py (choose among: $(ls bench | sed -n 's/^bench_\(.*\)\.py$/\1/p' | xargs))"
   say "bench $name"

@@ -10,14 +10,15 @@ DB=${TEST_DB:-credit_test}
 export CREDIT_TEMPLATE_DB=$TEMPLATE CREDIT_INSTALLED_DB=$INSTALLED CREDIT_ODOO_CONF=$CONF \
   CREDIT_ODOO_BIN=$ODOO_SRC/odoo-bin CREDIT_PY=$PY
 cd "$ROOT"
-SUITE=credit_management/tests
+# The addon's tests, and the repository's own (end to end on seeded ledgers).
+SUITE=(credit_management/tests tests)
 # Out-of-process tests: their servers run on the real clock, which a frozen one cannot reach.
 NOT_ON_TRAPS=(test_sale_credit_concurrency test_sale_credit_tour test_install test_setup_errors)
 
 run_suite() {  # database, then pytest's arguments
   local db=$1; shift
   clone_db "$INSTALLED" "$db"
-  "$PY" -m pytest "$SUITE" --odoo-database="$db" --odoo-config="$CONF" --odoo-http "$@"
+  "$PY" -m pytest "${SUITE[@]}" --odoo-database="$db" --odoo-config="$CONF" --odoo-http "$@"
 }
 
 # One trap: the date-sensitive tests with the clock frozen there; prints one line.
@@ -25,7 +26,7 @@ run_trap() {  # instant, time zone, what it traps
   local now=$1 tz=$2 what=$3 db log ignore=()
   db=${DB}_trap_$(echo "$now" | tr -dc '0-9')
   log=$STATE/trap-$now.log
-  for module in "${NOT_ON_TRAPS[@]}"; do ignore+=(--ignore "$SUITE/$module.py"); done
+  for module in "${NOT_ON_TRAPS[@]}"; do ignore+=(--ignore "credit_management/tests/$module.py"); done
   if CREDIT_TEST_NOW=$now CREDIT_TEST_TZ=$([ "$tz" = UTC ] || echo "$tz") \
     run_suite "$db" -q -p no:warnings "${ignore[@]}" >"$log" 2>&1; then
     echo "    $now $tz ($what): $(tail -n1 "$log" | tr -d '=' | sed 's/^ *//')"

@@ -3,6 +3,7 @@ from . import credit_number_mixin
 from . import account_move
 from . import account_partial_reconcile
 from . import credit_approval_request
+from . import credit_backtest
 from . import credit_check
 from . import credit_check_lock
 from . import credit_exposure
@@ -11,6 +12,8 @@ from . import credit_policy
 from . import credit_policy_factor
 from . import credit_rescore_queue
 from . import credit_score_history
+from . import credit_scorecard
+from . import credit_scorecard_line
 from . import credit_scoring_engine
 from . import mail_activity
 from . import payment_transaction

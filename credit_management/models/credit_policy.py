@@ -228,8 +228,37 @@ class CreditPolicy(models.Model):
         )
 
     # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_learn_scorecard(self):
+        """Fit a scorecard on the company's own ledger and open it as a draft, with its backtest next to
+        the active scorecard's and the naive baseline's."""
+        self.ensure_one()
+        cards = self.env["credit.scorecard"]
+        cards._check_manager()
+        card = cards.sudo()._learn(self.sudo())
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "credit.scorecard",
+            "res_id": card.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
+    def _rescore_all_soon(self):
+        """Have the daily rescoring run again today over every customer, in the background."""
+        self.env.cr.execute(
+            SQL(
+                """UPDATE credit_policy SET rescore_run_date = NULL, rescore_last_partner_id = 0
+                    WHERE id = ANY(%s)""",
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["rescore_run_date", "rescore_last_partner_id"])
+        self.env.ref("credit_management.ir_cron_credit_rescore").sudo()._trigger()
+
     def _scoring_factors(self):
         self.ensure_one()
         return tuple(line._to_factor() for line in self.factor_ids)

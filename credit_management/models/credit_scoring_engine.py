@@ -357,7 +357,10 @@ class CreditScoringEngine(models.AbstractModel):
             overdue_ratio = np.where(receivable > 0, data["overdue"] / receivable, 0.0)
             limit = before["credit_limit"]
             utilisation = np.where(limit > 0, np.maximum(data["exposure"], 0.0) / limit, np.nan)
-            tenure = (np.datetime64(today, "D") - data["first_invoice"]).astype(float) / DAYS_PER_MONTH
+            # today: one date, or one per row (a backtest's cutoffs)
+            tenure = (np.asarray(today, dtype="datetime64[D]") - data["first_invoice"]).astype(
+                float
+            ) / DAYS_PER_MONTH
             return {
                 "on_time_ratio": np.where(paid > 0, data["paid_on_time"] / paid, np.nan),
                 "avg_dbt": np.where(paid > 0, data["amount_days_late"] / paid, np.nan),

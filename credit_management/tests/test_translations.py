@@ -90,6 +90,20 @@ class TestTranslations(CreditCommon):
             self.assertIn(f"<h4>{self.translation(heading)}</h4>", html)
             self.assertNotIn(f"<h4>{heading}</h4>", html)
 
+    def test_scorecard_labels_and_gate_refusals_in_chinese(self):
+        fields_zh = (
+            self.env["credit.scorecard"].with_context(lang=LANG).fields_get(["psi", "auc", "monotone"])
+        )
+        self.assertEqual(fields_zh["psi"]["string"], self.translation("Stability (PSI)"))
+        self.assertEqual(fields_zh["monotone"]["string"], self.translation("Grades Monotone"))
+        self.assertRegex(fields_zh["psi"]["string"], HAN)
+        partner = self.graded_customer("Growth Zh Co", "E", 1000)
+        order = self.order(partner, 600)
+        self.as_salesman(order).action_confirm()
+        with self.assertRaises(UserError) as caught:
+            self.as_salesman(order.order_line).write({"price_unit": 5000})
+        self.assertIn("此更改所需信用超过客户可用额度", str(caught.exception))
+
     def test_credit_review_pdf_has_chinese_glyphs(self):
         """wkhtmltopdf needs a CJK font (the setup installs one) or the Chinese text comes out blank."""
         partner = self.graded_customer("Review PDF Co", "C", 5000, user_id=self.salesman.id)

@@ -1,0 +1,301 @@
+from itertools import pairwise
+
+import numpy as np
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .. import scorecard, scoring
+from .credit_backtest import LATE_THRESHOLDS
+
+MANAGER = "credit_management.group_credit_manager"
+CANDIDATES = ("learned", "active", "baseline")
+METRICS = ("auc", "gini", "ks", "brier")
+
+
+class CreditScorecard(models.Model):
+    """A version of the policy's scoring (factor weights and breakpoints), with the proof: its backtest on
+    the company's own ledger next to the active scorecard's and the naive late-share baseline's, on the
+    same samples."""
+
+    _name = "credit.scorecard"
+    _description = "Credit Scorecard"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    policy_id = fields.Many2one("credit.policy", required=True, ondelete="cascade", readonly=True)
+    origin = fields.Selection([("manual", "Manual"), ("learned", "Learned")], required=True, readonly=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("active", "Active"), ("archived", "Archived")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    date = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    user_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+    line_ids = fields.One2many("credit.scorecard.line", "scorecard_id", string="Factors", readonly=True)
+
+    date_from = fields.Date("Backtest From", readonly=True, help="First cutoff of the backtest.")
+    date_to = fields.Date("Backtest To", readonly=True, help="Last cutoff of the backtest.")
+    test_from = fields.Date(
+        "Evaluated From", readonly=True, help="The metrics are measured on the cutoffs from this one on."
+    )
+    window_months = fields.Integer(readonly=True, help="Invoices issued this many months after a cutoff.")
+    sample_count = fields.Integer("Samples", readonly=True)
+    customer_count = fields.Integer("Customers", readonly=True)
+    late_rate = fields.Float(readonly=True, digits=(5, 4))
+
+    auc = fields.Float("AUC", readonly=True, digits=(5, 3))
+    gini = fields.Float(readonly=True, digits=(5, 3))
+    ks = fields.Float("KS", readonly=True, digits=(5, 3))
+    brier = fields.Float(readonly=True, digits=(5, 4))
+    active_auc = fields.Float("Active AUC", readonly=True, digits=(5, 3))
+    active_gini = fields.Float(readonly=True, digits=(5, 3))
+    active_ks = fields.Float("Active KS", readonly=True, digits=(5, 3))
+    active_brier = fields.Float(readonly=True, digits=(5, 4))
+    baseline_auc = fields.Float("Baseline AUC", readonly=True, digits=(5, 3))
+    baseline_gini = fields.Float(readonly=True, digits=(5, 3))
+    baseline_ks = fields.Float("Baseline KS", readonly=True, digits=(5, 3))
+    baseline_brier = fields.Float(readonly=True, digits=(5, 4))
+    auc_late_10 = fields.Float("AUC, late > 10 days", readonly=True, digits=(5, 3))
+    auc_late_30 = fields.Float("AUC, late > 30 days", readonly=True, digits=(5, 3))
+    psi = fields.Float(
+        "Stability (PSI)",
+        readonly=True,
+        digits=(5, 3),
+        help="Population stability of the scores of the evaluated cutoffs against those it was fitted on: "
+        "below 0.1 stable, above 0.25 the population has shifted.",
+    )
+    monotone = fields.Boolean(
+        "Grades Monotone",
+        readonly=True,
+        help="Each worse grade pays late at least as often as the better one.",
+    )
+    tables = fields.Json(readonly=True, help="Grade, decile and ROC tables of the backtest.")
+    grade_table_html = fields.Html(compute="_compute_grade_table_html", sanitize=False)
+    accept_non_monotone = fields.Boolean(
+        "Activate Although Not Monotone",
+        help="The grade table shows a worse grade paying late less often than a better one. Tick to "
+        "activate this scorecard all the same.",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("tables")
+    def _compute_grade_table_html(self):
+        for card in self:
+            rows = (card.tables or {}).get("grades", {})
+            card.grade_table_html = self.env["ir.qweb"]._render(
+                "credit_management.scorecard_grade_table",
+                {"rows": rows.get("learned", []), "active": rows.get("active", [])},
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_activate(self):
+        """Make this scorecard the policy's: its factor lines replace the policy's weights and
+        breakpoints, the previous scorecard is archived, and every customer is rescored."""
+        self.ensure_one()
+        self._check_manager()
+        if self.state == "active":
+            raise UserError(_("%s is already the active scorecard.", self.name))
+        if not self.monotone and not self.accept_non_monotone:
+            raise UserError(
+                _(
+                    "%(name)s: its grade table is not monotone (%(problem)s). Tick Activate Although Not "
+                    "Monotone to activate it all the same.",
+                    name=self.name,
+                    problem=self._monotonicity_problem(),
+                )
+            )
+        policy = self.policy_id.sudo()
+        # One activation at a time per policy: a concurrent one waits, then replays on the new state.
+        self.env.cr.execute(SQL("UPDATE credit_policy SET write_date = write_date WHERE id = %s", policy.id))
+        previous = self.search([("policy_id", "=", policy.id), ("state", "=", "active")]) or self._snapshot(
+            policy
+        )
+        lines = {line.factor: line for line in policy.factor_ids}
+        commands = []
+        for line in self.line_ids:
+            values = {"weight": line.weight, "breakpoints": line.breakpoints}
+            if line.factor in lines:
+                commands.append(Command.update(lines.pop(line.factor).id, values))
+            else:
+                commands.append(Command.create({"factor": line.factor, **values}))
+        commands += [Command.update(line.id, {"weight": 0.0}) for line in lines.values()]
+        policy.write({"factor_ids": commands})
+        previous.sudo().write({"state": "archived"})
+        self.sudo().write({"state": "active"})
+        message = _("Scorecard %(name)s activated by %(user)s.", name=self.name, user=self.env.user.name)
+        policy.message_post(body=message)
+        self.message_post(body=message)
+        policy._rescore_all_soon()
+        return True
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _check_manager(self):
+        if not self.env.su and not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only credit managers learn and activate scorecards."))
+
+    def _monotonicity_problem(self):
+        rows = [r for r in (self.tables or {}).get("grades", {}).get("learned", []) if r["count"]]
+        for better, worse in pairwise(rows):
+            if worse["observed"] < better["observed"]:
+                worse_rate, better_rate = f"{worse['observed']:.1%}", f"{better['observed']:.1%}"
+                return _(
+                    "grade %(worse)s pays late %(worse_rate)s of the time, grade %(better)s %(better_rate)s",
+                    worse=worse["group"],
+                    worse_rate=worse_rate,
+                    better=better["group"],
+                    better_rate=better_rate,
+                )
+        return ""
+
+    @api.model
+    def _snapshot(self, policy):
+        """The policy's hand-set factors, kept as an archived manual scorecard before a learned one
+        replaces them."""
+        return self.sudo().create(
+            {
+                "name": _("Manual scorecard until %s", fields.Date.context_today(self)),
+                "company_id": policy.company_id.id,
+                "policy_id": policy.id,
+                "origin": "manual",
+                "state": "active",
+                "monotone": True,
+                "line_ids": [
+                    Command.create({"factor": f.factor, "weight": f.weight, "breakpoints": f.breakpoints})
+                    for f in policy.factor_ids
+                ],
+            }
+        )
+
+    @api.model
+    def _learn(self, policy, months=24, window_months=3):
+        """Backtest the company's ledger, fit a scorecard on the older cutoffs, evaluate it with the active
+        scorecard and the baseline on the newer ones, and store it as a draft."""
+        company = policy.company_id
+        backtest = self.env["credit.backtest"].with_company(company)
+        today = fields.Date.context_today(self)
+        cutoffs = backtest._cutoffs(company, today, months)
+        samples = backtest._samples(company, cutoffs, window_months, policy.lookback_days, today)
+        late = samples["late"][0]
+        decided = ~np.isnan(late)
+        values, late, cutoff = (
+            samples["values"][decided],
+            late[decided].astype(bool),
+            samples["cutoff"][decided],
+        )
+        fit_mask = scorecard.split_by_time(cutoff)
+        try:
+            card = scorecard.fit(values[fit_mask], late[fit_mask])
+        except scorecard.FitError as error:
+            raise UserError(
+                _(
+                    "Not enough payment history to learn a scorecard for %(company)s: %(problem)s. The "
+                    "active scorecard is unchanged.",
+                    company=company.name,
+                    problem=str(error),
+                )
+            ) from None
+        test = ~fit_mask if (~fit_mask).any() else fit_mask
+        scores = {
+            "learned": scoring.compute(values, card.scoring_factors()).score,
+            "active": scoring.compute(values, policy._scoring_factors()).score,
+            "baseline": 100.0 * (1.0 - samples["late_share"][decided]),
+        }
+        grades = [
+            (g.code, g.min_score)
+            for g in self.env["credit.grade"].sudo().search([("company_id", "=", company.id)])
+        ]
+        results = {
+            name: scorecard.evaluate(score[fit_mask], late[fit_mask], score[test], late[test], grades)
+            for name, score in scores.items()
+        }
+        extra = {}
+        for days in LATE_THRESHOLDS[1:]:
+            other = samples["late"][days][decided]
+            known = test & ~np.isnan(other)
+            extra[days] = scorecard.metrics(
+                scores["learned"][known], other[known].astype(bool), np.zeros(known.sum())
+            ).auc
+        return self.create(
+            self._prepare_learned_values(
+                policy, card, results, extra, samples, decided, cutoff, test, window_months
+            )
+            | {"psi": scorecard.psi(scores["learned"][fit_mask], scores["learned"][test])}
+        )
+
+    @api.model
+    def _prepare_learned_values(
+        self, policy, card, results, extra, samples, decided, cutoff, test, window_months
+    ):
+        values = {
+            "name": _("Learned %s", fields.Date.context_today(self)),
+            "company_id": policy.company_id.id,
+            "policy_id": policy.id,
+            "origin": "learned",
+            "date_from": cutoff.min().item(),
+            "date_to": cutoff.max().item(),
+            "test_from": cutoff[test].min().item(),
+            "window_months": window_months,
+            "sample_count": int(decided.sum()),
+            "customer_count": len(np.unique(samples["partner_id"][decided])),
+            "late_rate": float(samples["late"][0][decided].mean()),
+            "monotone": results["learned"]["monotone"],
+            "auc_late_10": _finite(extra[10]),
+            "auc_late_30": _finite(extra[30]),
+            "tables": _json_safe(
+                {
+                    "grades": {name: result["grades"] for name, result in results.items()},
+                    "deciles": results["learned"]["deciles"],
+                    "roc": {name: result["roc"] for name, result in results.items()},
+                    "monotone": {name: result["monotone"] for name, result in results.items()},
+                }
+            ),
+            "line_ids": [
+                Command.create(
+                    {
+                        "factor": f.name,
+                        "weight": f.weight,
+                        "breakpoints": scoring.format_points(f.points),
+                        "bins": "\n".join(
+                            f"<= {b.upper:g}: {b.count} samples, {b.late / b.count:.1%} late" for b in f.bins
+                        ),
+                    }
+                )
+                for f in card.factors
+            ],
+        }
+        for name, prefix in (("learned", ""), ("active", "active_"), ("baseline", "baseline_")):
+            m = results[name]["metrics"]
+            values.update({f"{prefix}{metric}": _finite(getattr(m, metric)) for metric in METRICS})
+        return values
+
+
+def _json_safe(value):
+    """``value`` with NaN as null and numpy numbers as plain ones: JSON has no NaN."""
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _finite(value):
+    return float(value) if np.isfinite(value) else 0.0

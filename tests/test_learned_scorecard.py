@@ -1,0 +1,82 @@
+"""Learning a scorecard from a company's ledger, end to end, on ledgers written by the seed generator
+(scripts/seed: customers with two years of invoices and payments, straight into the database, inside the
+test's transaction)."""
+
+import os
+import sys
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+
+from seed import seed
+
+
+@tagged("post_install", "-at_install")
+class TestLearnedScorecard(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.policy = cls.env["credit.policy"]._for_company(cls.company)
+        groups = "base.group_user,sales_team.group_sale_salesman"
+        cls.manager = new_test_user(
+            cls.env,
+            login="learn_manager",
+            name="Mia Manager",
+            groups=f"{groups},credit_management.group_credit_manager",
+        )
+        cls.controller = new_test_user(
+            cls.env,
+            login="learn_controller",
+            name="Carla",
+            groups=f"{groups},credit_management.group_credit_controller",
+        )
+        seed(cls.env, customers=160, rng_seed=11)
+        cls.env.invalidate_all()
+
+    def learn(self):
+        action = self.policy.with_user(self.manager).action_learn_scorecard()
+        return self.env["credit.scorecard"].browse(action["res_id"])
+
+    def test_learn_then_activate(self):
+        card = self.learn()
+        self.assertRecordValues(card, [{"state": "draft", "origin": "learned", "policy_id": self.policy.id}])
+        self.assertGreater(card.sample_count, 1000)
+        self.assertGreater(card.customer_count, 100)
+        self.assertGreater(card.auc, 0.6, "the learned scorecard ranks late payers last")
+        self.assertGreater(card.baseline_auc, 0.5)
+        self.assertGreater(card.active_auc, 0.5)
+        self.assertTrue(card.line_ids)
+        self.assertEqual(len(card.tables["grades"]["learned"]), 5)
+        self.assertIn("Grade", card.grade_table_html)
+
+        with self.assertRaises(AccessError):
+            card.with_user(self.controller).action_activate()
+        if not card.monotone:
+            with self.assertRaisesRegex(UserError, "not monotone"):
+                card.with_user(self.manager).action_activate()
+            card.with_user(self.manager).accept_non_monotone = True
+        card.with_user(self.manager).action_activate()
+        self.assertEqual(card.state, "active")
+        weights = {line.factor: line.weight for line in self.policy.factor_ids}
+        for line in card.line_ids:
+            self.assertEqual(weights[line.factor], line.weight)
+            policy_line = self.policy.factor_ids.filtered(lambda f, factor=line.factor: f.factor == factor)
+            self.assertEqual(policy_line.breakpoints, line.breakpoints)
+        previous = self.env["credit.scorecard"].search(
+            [("policy_id", "=", self.policy.id), ("origin", "=", "manual")]
+        )
+        self.assertEqual(previous.state, "archived", "the hand-set factors are kept, archived")
+        cron = self.env.ref("credit_management.ir_cron_credit_rescore")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "everyone is rescored soon"
+        )
+        self.assertFalse(self.policy.rescore_run_date)
+
+        second = self.learn()
+        second.accept_non_monotone = True
+        second.with_user(self.manager).action_activate()
+        self.assertEqual(card.state, "archived")
+        self.assertEqual(second.state, "active")
