@@ -31,6 +31,7 @@
         "report/credit_grade_distribution_report_views.xml",
         "report/credit_grade_migration_report_views.xml",
         "report/credit_review_templates.xml",
+        "report/credit_scorecard_templates.xml",
         "wizards/credit_aging_wizard_views.xml",
         "wizards/credit_grade_migration_wizard_views.xml",
         "wizards/credit_dashboard_views.xml",

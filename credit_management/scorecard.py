@@ -246,7 +246,9 @@ def fit(values, late, names: Sequence[str] = scoring.FACTORS, max_bins: int = 6)
             FittedFactor(
                 name,
                 round(100.0 * spreads[name] / total, 2),
-                tuple((float(b.value), round(float(s), 2)) for b, s in zip(bins, subs, strict=True)),
+                tuple(
+                    zip(_readable([b.value for b in bins]), (round(float(s), 2) for s in subs), strict=True)
+                ),
                 tuple(bins),
                 beta,
             )
@@ -284,6 +286,16 @@ def monotone_bins(x, late, higher_is_better: bool, max_bins: int = 6) -> tuple[B
         upper = float(x[mask].max()) if g != group[-1] else float("inf")
         bins.append(Bin(upper, float(np.median(x[mask])), n, n_late, float(np.log(good_share / late_share))))
     return tuple(bins)
+
+
+def _readable(values: Sequence[float]) -> list[float]:
+    """``values`` (increasing) with as few significant digits as keep them increasing: breakpoints a
+    person can read on the factor line."""
+    for digits in range(3, 18):
+        rounded = [float(f"{value:.{digits}g}") for value in values]
+        if all(b > a for a, b in pairwise(rounded)):
+            return rounded
+    return [float(value) for value in values]
 
 
 def _woe_column(x, bins: tuple[Bin, ...]) -> np.ndarray:

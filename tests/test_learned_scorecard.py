@@ -50,7 +50,14 @@ class TestLearnedScorecard(TransactionCase):
         self.assertGreater(card.active_auc, 0.5)
         self.assertTrue(card.line_ids)
         self.assertEqual(len(card.tables["grades"]["learned"]), 5)
-        self.assertIn("Grade", card.grade_table_html)
+        self.assertIn("<polyline", card.proof_html)
+        self.assertIn(card.tables["grades"]["learned"][0]["group"], card.proof_html)
+        pdf, _kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("credit_management.action_report_scorecard", card.ids)
+        )
+        self.assertTrue(pdf.startswith(b"%PDF"))
 
         with self.assertRaises(AccessError):
             card.with_user(self.controller).action_activate()
@@ -80,3 +87,19 @@ class TestLearnedScorecard(TransactionCase):
         second.with_user(self.manager).action_activate()
         self.assertEqual(card.state, "archived")
         self.assertEqual(second.state, "active")
+
+    def test_monthly_backtest_alerts_the_managers_once(self):
+        card = self.learn()
+        card.accept_non_monotone = True
+        card.with_user(self.manager).action_activate()
+        review = self.env.ref("credit_management.mail_activity_type_scorecard_review")
+        self.env["credit.scorecard"]._cron_monitor()
+        self.assertTrue(card.monitor_date)
+        self.assertGreater(card.monitor_auc, 0.5)
+        card.write({"auc": min(card.monitor_auc + self.policy.scorecard_alert_auc_drop + 0.01, 1.0)})
+        self.env["credit.scorecard"]._cron_monitor()
+        alerts = card.activity_ids.filtered(lambda a: a.activity_type_id == review)
+        self.assertIn(self.manager, alerts.user_id)
+        self.assertIn("AUC fell", alerts[0].note)
+        self.env["credit.scorecard"]._cron_monitor()
+        self.assertEqual(card.activity_ids.filtered(lambda a: a.activity_type_id == review), alerts, "once")

@@ -129,6 +129,14 @@ class CreditPolicy(models.Model):
     alert_utilisation_percent = fields.Float(
         default=90.0, tracking=True, help="Alert the controller when exposure passes this share of the limit."
     )
+    scorecard_alert_auc_drop = fields.Float(
+        "Scorecard Alert: AUC Drop",
+        default=0.05,
+        digits=(5, 3),
+        tracking=True,
+        help="The monthly backtest of the active scorecard alerts the credit managers when its AUC falls "
+        "this much below the AUC it was activated with, or when its grades stop being monotone.",
+    )
     controller_user_id = fields.Many2one(
         "res.users",
         string="Credit Controller",
@@ -168,6 +176,7 @@ class CreditPolicy(models.Model):
         "history_min_change",
         "rescore_batch_size",
         "approval_validity_days",
+        "scorecard_alert_auc_drop",
     )
     def _check_settings(self):
         for policy in self:
@@ -181,6 +190,7 @@ class CreditPolicy(models.Model):
                 "hold_overdue_days",
                 "alert_utilisation_percent",
                 "history_min_change",
+                "scorecard_alert_auc_drop",
             ):
                 if policy[fname] < 0:
                     policy._raise_field(fname, _("cannot be negative"))

@@ -4,9 +4,9 @@ import numpy as np
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
-from .. import scorecard, scoring
+from .. import charts, scorecard, scoring
 from .credit_backtest import LATE_THRESHOLDS
 
 MANAGER = "credit_management.group_credit_manager"
@@ -21,7 +21,7 @@ class CreditScorecard(models.Model):
 
     _name = "credit.scorecard"
     _description = "Credit Scorecard"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
 
     # ------------------------------------------------------------------
@@ -78,8 +78,13 @@ class CreditScorecard(models.Model):
         readonly=True,
         help="Each worse grade pays late at least as often as the better one.",
     )
+    monitor_date = fields.Date(
+        "Last Backtest", readonly=True, help="The monthly backtest of the active scorecard."
+    )
+    monitor_auc = fields.Float("AUC at Last Backtest", readonly=True, digits=(5, 3))
+    monitor_monotone = fields.Boolean("Grades Monotone at Last Backtest", readonly=True)
     tables = fields.Json(readonly=True, help="Grade, decile and ROC tables of the backtest.")
-    grade_table_html = fields.Html(compute="_compute_grade_table_html", sanitize=False)
+    proof_html = fields.Html(compute="_compute_proof_html", sanitize=False, string="Proof")
     accept_non_monotone = fields.Boolean(
         "Activate Although Not Monotone",
         help="The grade table shows a worse grade paying late less often than a better one. Tick to "
@@ -90,13 +95,9 @@ class CreditScorecard(models.Model):
     # Computes
     # ------------------------------------------------------------------
     @api.depends("tables")
-    def _compute_grade_table_html(self):
+    def _compute_proof_html(self):
         for card in self:
-            rows = (card.tables or {}).get("grades", {})
-            card.grade_table_html = self.env["ir.qweb"]._render(
-                "credit_management.scorecard_grade_table",
-                {"rows": rows.get("learned", []), "active": rows.get("active", [])},
-            )
+            card.proof_html = self.env["ir.qweb"]._render("credit_management.scorecard_proof", {"card": card})
 
     # ------------------------------------------------------------------
     # Actions
@@ -162,6 +163,55 @@ class CreditScorecard(models.Model):
                 )
         return ""
 
+    def _proof(self, size=220):
+        """What the proof template draws: the grade table with both scorecards, and the calibration and ROC
+        charts as SVG polyline points in a ``size`` square."""
+        self.ensure_one()
+        tables = self.tables or {}
+        grades = tables.get("grades", {})
+        learned, active = grades.get("learned", []), {r["group"]: r for r in grades.get("active", [])}
+
+        def percent(rate, count):
+            return f"{rate:.1%}" if count and rate is not None else "-"
+
+        rows = []
+        for row in learned:
+            other = active.get(row["group"], {})
+            rows.append(
+                {
+                    **row,
+                    "predicted_text": percent(row["predicted"], row["count"]),
+                    "observed_text": percent(row["observed"], row["count"]),
+                    "active_count": other.get("count", "-"),
+                    "active_observed_text": percent(other.get("observed"), other.get("count")),
+                }
+            )
+        seen = [(row["predicted"], row["observed"]) for row in learned if row["count"]]
+        top = max([0.05, *[max(p, o) for p, o in seen]])
+        calibration = (sorted(seen), size, size, (0, top), (0, top))
+        return {
+            "size": size,
+            "period": _(
+                "Cutoffs from %(start)s to %(end)s, evaluated from %(test)s; invoices issued within "
+                "%(months)s months of a cutoff, late when paid after their due date; %(samples)s samples of "
+                "%(customers)s customers.",
+                start=format_date(self.env, self.date_from),
+                end=format_date(self.env, self.date_to),
+                test=format_date(self.env, self.test_from),
+                months=self.window_months,
+                samples=self.sample_count,
+                customers=self.customer_count,
+            ),
+            "grades": rows,
+            "diagonal": charts.polyline([(0, 0), (1, 1)], size, size),
+            "calibration": charts.polyline(*calibration),
+            "calibration_dots": charts.coordinates(*calibration),
+            "roc": {
+                name: charts.polyline(tables.get("roc", {}).get(name) or [], size, size)
+                for name in ("learned", "active", "baseline")
+            },
+        }
+
     @api.model
     def _snapshot(self, policy):
         """The policy's hand-set factors, kept as an archived manual scorecard before a learned one
@@ -182,19 +232,68 @@ class CreditScorecard(models.Model):
         )
 
     @api.model
-    def _learn(self, policy, months=24, window_months=3):
-        """Backtest the company's ledger, fit a scorecard on the older cutoffs, evaluate it with the active
-        scorecard and the baseline on the newer ones, and store it as a draft."""
+    def _backtest_samples(self, policy, months, window_months):
+        """The company's samples over the last ``months`` and the mask of those whose outcome (late beyond
+        0 days) is decided."""
         company = policy.company_id
         backtest = self.env["credit.backtest"].with_company(company)
         today = fields.Date.context_today(self)
         cutoffs = backtest._cutoffs(company, today, months)
         samples = backtest._samples(company, cutoffs, window_months, policy.lookback_days, today)
-        late = samples["late"][0]
-        decided = ~np.isnan(late)
+        return samples, ~np.isnan(samples["late"][0])
+
+    @api.model
+    def _grade_bands(self, company):
+        grades = self.env["credit.grade"].sudo().search([("company_id", "=", company.id)])
+        return [(grade.code, grade.min_score) for grade in grades]
+
+    @api.model
+    def _cron_monitor(self, months=12):
+        """Monthly: backtest each company's active scorecard on its recent ledger; alert the credit managers
+        (one open activity per scorecard) when its AUC fell more than the policy allows below the AUC it was
+        activated with, or its grades stopped being monotone."""
+        for card in self.sudo().search([("state", "=", "active")]):
+            samples, decided = self._backtest_samples(card.policy_id, months, card.window_months or 3)
+            late = samples["late"][0][decided].astype(bool)
+            if decided.sum() < scorecard.MIN_SAMPLES or late.all() or not late.any():
+                continue
+            score = scoring.compute(samples["values"][decided], card.line_ids._to_factors()).score
+            result = scorecard.evaluate(score, late, score, late, self._grade_bands(card.company_id))
+            card.write(
+                {
+                    "monitor_date": fields.Date.context_today(self),
+                    "monitor_auc": _finite(result["metrics"].auc),
+                    "monitor_monotone": result["monotone"],
+                }
+            )
+            card._alert_if_degraded()
+
+    def _alert_if_degraded(self):
+        self.ensure_one()
+        problems = []
+        if self.auc and self.auc - self.monitor_auc > self.policy_id.scorecard_alert_auc_drop:
+            was, now = f"{self.auc:.3f}", f"{self.monitor_auc:.3f}"
+            problems.append(_("its AUC fell from %(was)s to %(now)s", was=was, now=now))
+        if not self.monitor_monotone:
+            problems.append(_("its grades are no longer monotone"))
+        review = "credit_management.mail_activity_type_scorecard_review"
+        if not problems or self.activity_ids.filtered(lambda a: a.activity_type_id == self.env.ref(review)):
+            return
+        note = _("Backtest of %(date)s: %(problems)s.", date=self.monitor_date, problems="; ".join(problems))
+        for user in self.env.ref(MANAGER).users.filtered(lambda u, c=self.company_id: c in u.company_ids):
+            self.activity_schedule(
+                review, summary=_("Scorecard performance dropped"), note=note, user_id=user.id
+            )
+
+    @api.model
+    def _learn(self, policy, months=24, window_months=3):
+        """Backtest the company's ledger, fit a scorecard on the older cutoffs, evaluate it with the active
+        scorecard and the baseline on the newer ones, and store it as a draft."""
+        company = policy.company_id
+        samples, decided = self._backtest_samples(policy, months, window_months)
         values, late, cutoff = (
             samples["values"][decided],
-            late[decided].astype(bool),
+            samples["late"][0][decided].astype(bool),
             samples["cutoff"][decided],
         )
         fit_mask = scorecard.split_by_time(cutoff)
@@ -215,10 +314,7 @@ class CreditScorecard(models.Model):
             "active": scoring.compute(values, policy._scoring_factors()).score,
             "baseline": 100.0 * (1.0 - samples["late_share"][decided]),
         }
-        grades = [
-            (g.code, g.min_score)
-            for g in self.env["credit.grade"].sudo().search([("company_id", "=", company.id)])
-        ]
+        grades = self._grade_bands(company)
         results = {
             name: scorecard.evaluate(score[fit_mask], late[fit_mask], score[test], late[test], grades)
             for name, score in scores.items()

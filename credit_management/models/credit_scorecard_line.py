@@ -25,6 +25,8 @@ class CreditScorecardLine(models.Model):
         ("factor_uniq", "unique(scorecard_id, factor)", "Each factor appears once per scorecard."),
     ]
 
-    def _to_factor(self):
-        self.ensure_one()
-        return scoring.Factor(self.factor, self.weight, scoring.parse_points(self.breakpoints, self.factor))
+    def _to_factors(self):
+        return tuple(
+            scoring.Factor(line.factor, line.weight, scoring.parse_points(line.breakpoints, line.factor))
+            for line in self
+        )

@@ -3,6 +3,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .. import charts
 from .credit_number_mixin import check_numbers
 
 CREDIT_USER = "credit_management.group_credit_user"
@@ -329,12 +330,13 @@ class ResPartner(models.Model):
         if len(rows) < 2:
             return ""
         start = rows[0]["date"].timestamp()
-        span = max(rows[-1]["date"].timestamp() - start, 1.0)
-        points = [
-            ((row["date"].timestamp() - start) / span * width, height * (1 - row["score"] / 100))
-            for row in rows
-        ]
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        return charts.polyline(
+            [(row["date"].timestamp(), row["score"]) for row in rows],
+            width,
+            height,
+            x_range=(start, max(rows[-1]["date"].timestamp(), start + 1.0)),
+            y_range=(0, 100),
+        )
 
     def _credit_set_hold(self, hold, reason):
         """Place or lift a manual credit hold on the commercial partners, with a chatter note."""

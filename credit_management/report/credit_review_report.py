@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, date_utils, format_date
 
+from .. import charts
 from .credit_aging_report import BUCKETS
 from .tz import user_tz
 
@@ -148,9 +149,10 @@ def _chart_points(months):
     """SVG polyline points of the monthly scores (0-100 mapped to the chart's height)."""
     if len(months) < 2:
         return ""
-    step = CHART_WIDTH / (len(months) - 1)
-    return " ".join(
-        f"{i * step:.1f},{CHART_HEIGHT - score * CHART_HEIGHT / 100:.1f}"
-        for i, (_label, score, _grade) in enumerate(months)
-        if score is not None
+    return charts.polyline(
+        [(i, score) for i, (_label, score, _grade) in enumerate(months)],
+        CHART_WIDTH,
+        CHART_HEIGHT,
+        x_range=(0, len(months) - 1),
+        y_range=(0, 100),
     )

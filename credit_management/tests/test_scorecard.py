@@ -129,5 +129,7 @@ class TestFit(unittest.TestCase):
             scorecard.fit(np.full(values.shape, np.nan), late)
 
 
-if __name__ == "__main__":
-    unittest.main()
+class TestReadable(unittest.TestCase):
+    def test_breakpoints_keep_few_digits_and_their_order(self):
+        self.assertEqual(scorecard._readable([0.0657084, 6.50513346]), [0.0657, 6.51])
+        self.assertEqual(scorecard._readable([1.00012, 1.00019]), [1.0001, 1.0002])
