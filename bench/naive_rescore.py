@@ -13,6 +13,12 @@ from odoo import fields
 from odoo.addons.credit_management import rules, scoring
 
 
+def _last_payment(line):
+    """The date of the last payment (not credit note) that settled an invoice's line."""
+    days = [p.max_date for p in line.matched_credit_ids if p.credit_move_id.journal_id.type != "sale"]
+    return max(days, default=None)
+
+
 def rescore(env, partners):
     company = env.company
     today = fields.Date.context_today(env.user)
@@ -66,6 +72,9 @@ def _factors(env, partner, company, today, since):
     invoices = lines.filtered(lambda line: line.display_type == "payment_term" and line.balance > 0)
     refunds = lines.filtered(lambda line: line.display_type == "payment_term" and line.balance < 0)
     paid = on_time = amount_days_late = 0.0
+    settled = [(line, _last_payment(line)) for line in invoices if line.reconciled]
+    settled = [(line, day) for line, day in settled if day and day > since]
+    settled_late = sum(day > line.date_maturity for line, day in settled)
     for line in invoices:
         for partial in line.matched_credit_ids:
             if partial.max_date <= since or partial.credit_move_id.journal_id.type == "sale":
@@ -86,6 +95,7 @@ def _factors(env, partner, company, today, since):
     return {
         "on_time_ratio": on_time / paid if paid else nan,
         "avg_dbt": amount_days_late / paid if paid else nan,
+        "late_share": settled_late / len(settled) if settled else nan,
         "overdue_ratio": overdue / residual if residual > 0 else 0.0,
         "max_days_overdue": max([(today - line.date_maturity).days for line in overdue_lines], default=0),
         "utilisation": exposure / partner.credit_limit if partner.credit_limit else nan,

@@ -18,6 +18,7 @@ import numpy as np
 FACTORS: tuple[str, ...] = (
     "on_time_ratio",
     "avg_dbt",
+    "late_share",
     "overdue_ratio",
     "max_days_overdue",
     "utilisation",
@@ -30,6 +31,7 @@ FACTORS: tuple[str, ...] = (
 FACTOR_LABELS: dict[str, str] = {
     "on_time_ratio": "On-time ratio",
     "avg_dbt": "Avg days beyond terms",
+    "late_share": "Late invoice share",
     "overdue_ratio": "Overdue ratio",
     "max_days_overdue": "Max days overdue",
     "utilisation": "Credit utilisation",
@@ -42,6 +44,7 @@ FACTOR_LABELS: dict[str, str] = {
 HIGHER_IS_BETTER: dict[str, bool] = {
     "on_time_ratio": True,
     "avg_dbt": False,
+    "late_share": False,
     "overdue_ratio": False,
     "max_days_overdue": False,
     "utilisation": False,
@@ -147,6 +150,7 @@ DEFAULT_FACTORS: tuple[Factor, ...] = tuple(
     for name, weight, points in (
         ("on_time_ratio", 25.0, "0:0; 0.5:30; 0.8:70; 0.95:90; 1:100"),
         ("avg_dbt", 15.0, "0:100; 5:85; 15:60; 30:35; 60:10; 90:0"),
+        ("late_share", 30.0, "0:100; 0.1:85; 0.25:60; 0.5:30; 1:0"),
         ("overdue_ratio", 20.0, "0:100; 0.1:80; 0.3:50; 0.6:20; 1:0"),
         ("max_days_overdue", 25.0, "0:100; 15:80; 30:60; 60:30; 90:10; 120:0"),
         ("utilisation", 5.0, "0:100; 0.5:90; 0.8:70; 1:40; 1.5:0"),

@@ -107,17 +107,17 @@ class CreditBacktest(models.AbstractModel):
             "receivable": column(10),
             "overdue": column(11),
         }
+        data["settled"], data["settled_late"] = column(12), column(13)
         data["exposure"] = data["receivable"]
         data["has_history"] = ~np.isnat(data["first_invoice"])
         # The limit and the bureau score of the past are not kept: utilisation and the external score
         # are unknown at a cutoff, and left out of every candidate alike.
         before = {"credit_limit": np.zeros(len(pairs)), "credit_external_score": np.full(len(pairs), np.nan)}
         factors = self.env["credit.scoring.engine"]._factor_values(data, before, cutoffs)
-        values = np.column_stack([factors[name] for name in scoring.FACTORS]) if pairs else np.empty((0, 9))
-        settled, late_count = column(12), column(13)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            late_share = np.where(settled > 0, late_count / settled, np.nan)
-        return values, late_share
+        if not pairs:
+            return np.empty((0, len(scoring.FACTORS))), np.empty(0)
+        values = np.column_stack([factors[name] for name in scoring.FACTORS])
+        return values, factors["late_share"]
 
     @api.model
     def _invoices_cte(self, company, accounts):

@@ -322,9 +322,31 @@ class CreditPolicy(models.Model):
         """Called by the module's data: every company gets a policy and grades."""
         # Every company needs its policy; companies are few.
         # pylint: disable=no-search-all
-        have = self.sudo().search([]).company_id
-        for company in self.env["res.company"].sudo().search([]) - have:
+        policies = self.sudo().search([])
+        for company in self.env["res.company"].sudo().search([]) - policies.company_id:
             self._create_defaults(company)
+        policies._add_missing_factors()
+
+    def _add_missing_factors(self):
+        """A factor added in a new version reaches existing policies with weight 0: their scores do not
+        move until a manager weighs it (or activates a scorecard that does)."""
+        defaults = {factor.name: factor for factor in scoring.DEFAULT_FACTORS}
+        for policy in self:
+            missing = set(scoring.FACTORS) - set(policy.factor_ids.mapped("factor"))
+            policy.write(
+                {
+                    "factor_ids": [
+                        fields.Command.create(
+                            {
+                                "factor": name,
+                                "weight": 0.0,
+                                "breakpoints": scoring.format_points(defaults[name].points),
+                            }
+                        )
+                        for name in sorted(missing)
+                    ]
+                }
+            )
 
     @api.model
     def _create_defaults(self, company):

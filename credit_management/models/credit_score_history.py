@@ -57,7 +57,7 @@ class CreditScoreHistory(models.Model):
         )
 
     def _breakdown(self):
-        """Factor rows of this history entry: (label, value, points), known factors only.
+        """Factor rows of this history entry: (label, value, points), the known factors that counted.
 
         Read in SQL because the ORM shows an unknown (NULL) factor as 0.0, which is also a
         real value (an on-time ratio of 0 earns 0 points).
@@ -78,5 +78,5 @@ class CreditScoreHistory(models.Model):
         return [
             (labels[name], row[2 * i], row[2 * i + 1])
             for i, name in enumerate(scoring.FACTORS)
-            if row[2 * i] is not None
+            if row[2 * i] is not None and row[2 * i + 1] is not None
         ]

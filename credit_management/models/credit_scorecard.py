@@ -257,7 +257,7 @@ class CreditScorecard(models.Model):
             late = samples["late"][0][decided].astype(bool)
             if decided.sum() < scorecard.MIN_SAMPLES or late.all() or not late.any():
                 continue
-            score = scoring.compute(samples["values"][decided], card.line_ids._to_factors()).score
+            score = scoring.compute(_by_factor(samples["values"][decided]), card.line_ids._to_factors()).score
             result = scorecard.evaluate(score, late, score, late, self._grade_bands(card.company_id))
             card.write(
                 {
@@ -274,7 +274,7 @@ class CreditScorecard(models.Model):
         if self.auc and self.auc - self.monitor_auc > self.policy_id.scorecard_alert_auc_drop:
             was, now = f"{self.auc:.3f}", f"{self.monitor_auc:.3f}"
             problems.append(_("its AUC fell from %(was)s to %(now)s", was=was, now=now))
-        if not self.monitor_monotone:
+        if self.monotone and not self.monitor_monotone:  # a table accepted as not monotone is not news
             problems.append(_("its grades are no longer monotone"))
         review = "credit_management.mail_activity_type_scorecard_review"
         if not problems or self.activity_ids.filtered(lambda a: a.activity_type_id == self.env.ref(review)):
@@ -299,6 +299,10 @@ class CreditScorecard(models.Model):
         fit_mask = scorecard.split_by_time(cutoff)
         try:
             card = scorecard.fit(values[fit_mask], late[fit_mask])
+            # the newest third of the fit's cutoffs chooses the factors the product's scoring does best with
+            pruning = fit_mask & ~scorecard.split_by_time(np.where(fit_mask, cutoff, cutoff.min()))
+            if late[pruning].any() and not late[pruning].all():
+                card = scorecard.prune(card, values[pruning], late[pruning])
         except scorecard.FitError as error:
             raise UserError(
                 _(
@@ -309,9 +313,10 @@ class CreditScorecard(models.Model):
                 )
             ) from None
         test = ~fit_mask if (~fit_mask).any() else fit_mask
+        columns = _by_factor(values)
         scores = {
-            "learned": scoring.compute(values, card.scoring_factors()).score,
-            "active": scoring.compute(values, policy._scoring_factors()).score,
+            "learned": scoring.compute(columns, card.scoring_factors()).score,
+            "active": scoring.compute(columns, policy._scoring_factors()).score,
             "baseline": 100.0 * (1.0 - samples["late_share"][decided]),
         }
         grades = self._grade_bands(company)
@@ -378,6 +383,12 @@ class CreditScorecard(models.Model):
             m = results[name]["metrics"]
             values.update({f"{prefix}{metric}": _finite(getattr(m, metric)) for metric in METRICS})
         return values
+
+
+def _by_factor(values):
+    """(N, F) values in ``scoring.FACTORS`` order as {factor: column}, which scores with any subset of
+    factor lines."""
+    return {name: values[:, j] for j, name in enumerate(scoring.FACTORS)}
 
 
 def _json_safe(value):

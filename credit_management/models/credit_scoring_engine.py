@@ -269,6 +269,8 @@ class CreditScoringEngine(models.AbstractModel):
             ), payments AS (
                 SELECT m.partner_id, SUM(m.paid) AS paid, COALESCE(SUM(m.on_time), 0) AS on_time,
                        SUM(m.amount_days_late) AS amount_days_late,
+                       COUNT(*) FILTER (WHERE m.reconciled) AS settled,
+                       COUNT(*) FILTER (WHERE m.reconciled AND m.last_paid > m.date_maturity) AS settled_late,
                        COUNT(*) FILTER (
                            WHERE m.reconciled AND m.last_paid <= m.date_maturity
                              AND m.last_paid > COALESCE(m.last_late, '-infinity'::date)
@@ -280,7 +282,7 @@ class CreditScoringEngine(models.AbstractModel):
             )
             SELECT i.partner_id, i.first_invoice, i.volume, i.invoiced, i.refunded,
                    COALESCE(y.paid, 0), COALESCE(y.on_time, 0), COALESCE(y.amount_days_late, 0),
-                   COALESCE(y.streak, 0)
+                   COALESCE(y.streak, 0), COALESCE(y.settled, 0), COALESCE(y.settled_late, 0)
               FROM invoicing i
               LEFT JOIN payments y ON y.partner_id = i.partner_id
             """,
@@ -307,6 +309,8 @@ class CreditScoringEngine(models.AbstractModel):
             "paid_on_time": column(6),
             "amount_days_late": column(7),
             "on_time_streak": column(8, 0, np.int64),
+            "settled": column(9),
+            "settled_late": column(10),
         }
 
     @api.model
@@ -364,6 +368,7 @@ class CreditScoringEngine(models.AbstractModel):
             return {
                 "on_time_ratio": np.where(paid > 0, data["paid_on_time"] / paid, np.nan),
                 "avg_dbt": np.where(paid > 0, data["amount_days_late"] / paid, np.nan),
+                "late_share": np.where(data["settled"] > 0, data["settled_late"] / data["settled"], np.nan),
                 "overdue_ratio": np.where(history, np.clip(overdue_ratio, 0.0, None), np.nan),
                 "max_days_overdue": np.where(history, data["max_days_overdue"], np.nan),
                 "utilisation": np.where(history, utilisation, np.nan),

@@ -1,5 +1,6 @@
 """Unit tests of the backtest metrics and the scorecard fitting; plain unittest, no database needed."""
 
+import dataclasses
 import math
 import unittest
 
@@ -118,6 +119,22 @@ class TestFit(unittest.TestCase):
         result = scorecard.metrics(score, late, probability)
         self.assertGreater(result.auc, 0.75)
         self.assertLess(result.brier, 0.2)
+
+    def test_prune_leaves_out_a_factor_that_hurts_the_products_scoring(self):
+        noisy = dataclasses.replace(
+            self.card,
+            factors=tuple(
+                dataclasses.replace(f, weight=300.0, points=((0.0, 100.0), (0.2, 0.0)))
+                if f.name == "refund_ratio"
+                else f
+                for f in self.card.factors
+            ),
+        )
+        pruned = scorecard.prune(noisy, *self.test)
+        weights = {f.name: f.weight for f in pruned.factors}
+        self.assertEqual(weights["refund_ratio"], 0.0)
+        self.assertGreater(weights["avg_dbt"], 0.0)
+        self.assertAlmostEqual(sum(weights.values()), 100.0, places=1)
 
     def test_too_little_to_learn(self):
         values, late = self.train

@@ -35,6 +35,7 @@ def _typical_row():
     return {
         "on_time_ratio": 0.85,
         "avg_dbt": 12.0,
+        "late_share": 0.3,
         "overdue_ratio": 0.2,
         "max_days_overdue": 40.0,
         "utilisation": 0.7,
@@ -61,7 +62,7 @@ class TestDefaults(unittest.TestCase):
             DEFAULTS["on_time_ratio"].points, ((0, 0), (0.5, 30), (0.8, 70), (0.95, 90), (1, 100))
         )
         self.assertEqual(DEFAULTS["volume_12m"].points[-1], (1000000, 100))
-        self.assertEqual(sum(factor.weight for factor in scoring.DEFAULT_FACTORS), 115)
+        self.assertEqual(sum(factor.weight for factor in scoring.DEFAULT_FACTORS), 145)
 
     def test_metadata_covers_every_factor(self):
         self.assertEqual(set(scoring.FACTOR_LABELS), set(scoring.FACTORS))
@@ -177,8 +178,8 @@ class TestBounds(unittest.TestCase):
             best.setdefault(name, -1e300)
             worst.setdefault(name, 1e300)
         self.assertAlmostEqual(_one(**best).score[0], 100.0, places=10)
-        # tenure_months and volume_12m floor at 30 and 20: (5 * 30 + 5 * 20) / 115.
-        self.assertAlmostEqual(_one(**worst).score[0], 250 / 115, places=10)
+        # tenure_months and volume_12m floor at 30 and 20: (5 * 30 + 5 * 20) / 145.
+        self.assertAlmostEqual(_one(**worst).score[0], 250 / 145, places=10)
 
 
 class TestMonotonicity(unittest.TestCase):
