@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, date_utils
 
-from .. import scoring
+from .. import factors, scoring
 
 LATE_THRESHOLDS = (0, 10, 30)
 
@@ -113,11 +113,10 @@ class CreditBacktest(models.AbstractModel):
         # The limit and the bureau score of the past are not kept: utilisation and the external score
         # are unknown at a cutoff, and left out of every candidate alike.
         before = {"credit_limit": np.zeros(len(pairs)), "credit_external_score": np.full(len(pairs), np.nan)}
-        factors = self.env["credit.scoring.engine"]._factor_values(data, before, cutoffs)
+        values = factors.factor_values(data, before, cutoffs)
         if not pairs:
             return np.empty((0, len(scoring.FACTORS))), np.empty(0)
-        values = np.column_stack([factors[name] for name in scoring.FACTORS])
-        return values, factors["late_share"]
+        return np.column_stack([values[name] for name in scoring.FACTORS]), values["late_share"]
 
     @api.model
     def _invoices_cte(self, company, accounts):

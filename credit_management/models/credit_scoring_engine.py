@@ -9,7 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, get_lang
 
-from .. import rules, scoring
+from .. import factors, rules, scoring
 from .credit_exposure import partner_clause
 
 _logger = logging.getLogger(__name__)
@@ -33,7 +33,6 @@ PROFILE_COLUMNS = {
     "credit_utilisation": "float8",
 }
 PROFILE_READ = PROFILE_COLUMNS.keys() | {"credit_limit_manual", "credit_external_score"}
-DAYS_PER_MONTH = 365.25 / 12
 
 
 class CreditScoringEngine(models.AbstractModel):
@@ -164,7 +163,7 @@ class CreditScoringEngine(models.AbstractModel):
                 ids = ids[current]
                 data = {key: values[current] for key, values in data.items()}
                 before = {key: values[current] for key, values in before.items()}
-        values = self._factor_values(data, before, today)
+        values = factors.factor_values(data, before, today)
         result = scoring.compute(values, policy._scoring_factors())
         grade_pos = self._grade_positions(result.score, data["has_history"], grades, policy)
         outcome = rules.next_state(
@@ -351,33 +350,6 @@ class CreditScoringEngine(models.AbstractModel):
     # ------------------------------------------------------------------
     # Computing
     # ------------------------------------------------------------------
-    @api.model
-    def _factor_values(self, data, before, today):
-        """The scoring factors of DESIGN.md; NaN where the customer gives no evidence."""
-        history = data["has_history"]
-        paid = data["paid"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            receivable = data["receivable"]
-            overdue_ratio = np.where(receivable > 0, data["overdue"] / receivable, 0.0)
-            limit = before["credit_limit"]
-            utilisation = np.where(limit > 0, np.maximum(data["exposure"], 0.0) / limit, np.nan)
-            # today: one date, or one per row (a backtest's cutoffs)
-            tenure = (np.asarray(today, dtype="datetime64[D]") - data["first_invoice"]).astype(
-                float
-            ) / DAYS_PER_MONTH
-            return {
-                "on_time_ratio": np.where(paid > 0, data["paid_on_time"] / paid, np.nan),
-                "avg_dbt": np.where(paid > 0, data["amount_days_late"] / paid, np.nan),
-                "late_share": np.where(data["settled"] > 0, data["settled_late"] / data["settled"], np.nan),
-                "overdue_ratio": np.where(history, np.clip(overdue_ratio, 0.0, None), np.nan),
-                "max_days_overdue": np.where(history, data["max_days_overdue"], np.nan),
-                "utilisation": np.where(history, utilisation, np.nan),
-                "tenure_months": tenure,  # NaT gives NaN
-                "volume_12m": np.where(history, data["volume_12m"], np.nan),
-                "refund_ratio": np.where(data["invoiced"] > 0, data["refunded"] / data["invoiced"], np.nan),
-                "external_score": before["credit_external_score"],
-            }
-
     @api.model
     def _company_grades(self, company):
         return (

@@ -9,6 +9,7 @@ import os
 
 from odoo.tests import TransactionCase, tagged
 
+from .. import scoring
 from . import server
 
 ADDON = "credit_management"
@@ -39,12 +40,14 @@ class TestInstalled(TransactionCase):
         self.assertEqual(grades.mapped("min_score"), [85, 70, 50, 30, 0])
         self.assertEqual(grades.mapped("order_action"), ["allow", "allow", "warn", "approval", "block"])
         self.assertEqual(policy.new_customer_grade_id.code, "C")
-        self.assertEqual(len(policy.factor_ids), 9)
+        self.assertEqual(len(policy.factor_ids), len(scoring.FACTORS))
         for xmlid in (
             "ir_cron_credit_rescore",
             "ir_cron_credit_rescore_queue",
             "ir_cron_credit_approval_expire",
+            "ir_cron_credit_scorecard_monitor",
             "mail_activity_type_credit_review",
+            "mail_activity_type_scorecard_review",
             "mail_activity_type_credit_approval",
         ):
             self.assertTrue(self.env.ref(f"{ADDON}.{xmlid}").exists(), xmlid)
