@@ -199,19 +199,23 @@ class CreditBacktest(models.AbstractModel):
                   JOIN settlements s ON s.line_id = inv.id
                  WHERE NOT s.by_credit_note AND s.day <= p.cutoff AND s.day > p.since
                  GROUP BY p.cutoff, p.partner_id
-            ), open_items AS (
-                SELECT p.cutoff, p.partner_id,
-                       MIN(inv.date_maturity) FILTER (WHERE inv.date_maturity < p.cutoff) AS oldest_due,
-                       SUM(inv.balance - COALESCE(known.amount, 0)) AS residual,
-                       COALESCE(SUM(inv.balance - COALESCE(known.amount, 0))
-                                FILTER (WHERE inv.date_maturity < p.cutoff), 0) AS overdue
+            ), known AS (
+                -- each invoice posted by the cutoff, with what was settled of it by then (hash joins: a
+                -- subquery per invoice would scan the settlements once per invoice)
+                SELECT p.cutoff, p.partner_id, inv.date_maturity,
+                       inv.balance - COALESCE(SUM(s.amount), 0) AS residual
                   FROM pairs p
                   JOIN invoices inv ON inv.partner_id = p.partner_id AND inv.date <= p.cutoff
-                  LEFT JOIN LATERAL (
-                       SELECT SUM(s.amount) AS amount FROM settlements s
-                        WHERE s.line_id = inv.id AND s.day <= p.cutoff) known ON TRUE
-                 WHERE inv.balance - COALESCE(known.amount, 0) > 0.005
-                 GROUP BY p.cutoff, p.partner_id
+                  LEFT JOIN settlements s ON s.line_id = inv.id AND s.day <= p.cutoff
+                 GROUP BY p.cutoff, p.partner_id, inv.id, inv.date_maturity, inv.balance
+            ), open_items AS (
+                SELECT cutoff, partner_id,
+                       MIN(date_maturity) FILTER (WHERE date_maturity < cutoff) AS oldest_due,
+                       SUM(residual) AS residual,
+                       COALESCE(SUM(residual) FILTER (WHERE date_maturity < cutoff), 0) AS overdue
+                  FROM known
+                 WHERE residual > 0.005
+                 GROUP BY cutoff, partner_id
             ), counts AS (
                 SELECT p.cutoff, p.partner_id, COUNT(*) AS settled,
                        COUNT(*) FILTER (WHERE st.settled_on > inv.date_maturity) AS late
