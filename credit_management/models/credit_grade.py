@@ -8,6 +8,14 @@ LIMIT_METHODS = [
     ("sales_share", "Share of last 12 months' sales"),
     ("sales_months", "Months of average sales"),
 ]
+NON_NEGATIVE = (
+    "limit_amount",
+    "limit_percent",
+    "limit_months",
+    "limit_floor",
+    "limit_cap",
+    "overdue_tolerance_days",
+)
 ORDER_ACTIONS = [
     ("allow", "Allow"),
     ("warn", "Warn"),
@@ -136,27 +144,11 @@ class CreditGrade(models.Model):
                 )
             ) from None
 
-    @api.constrains(
-        "limit_amount",
-        "limit_percent",
-        "limit_months",
-        "limit_floor",
-        "limit_cap",
-        "overdue_tolerance_days",
-        "order_action",
-        "prepayment_percent",
-    )
+    @api.constrains(*NON_NEGATIVE, "order_action", "prepayment_percent")
     def _check_limit_rule(self):
         labels = self._fields
         for grade in self:
-            for fname in (
-                "limit_amount",
-                "limit_percent",
-                "limit_months",
-                "limit_floor",
-                "limit_cap",
-                "overdue_tolerance_days",
-            ):
+            for fname in NON_NEGATIVE:
                 if grade[fname] < 0:
                     raise ValidationError(
                         _(

@@ -32,6 +32,17 @@ class TestCreditValidation(CreditCommon):
             self.grades["B"], {"limit_cap": 100, "limit_floor": 500}, "Limit Cap", "Limit Floor"
         )
 
+    def test_prepayment_share(self):
+        for share in (0.0, -0.2, 1.5):
+            with self.subTest(share=share):
+                self.assertRefused(
+                    self.grades["C"],
+                    {"order_action": "prepayment", "prepayment_percent": share},
+                    "Prepayment",
+                )
+        self.grades["C"].write({"order_action": "prepayment", "prepayment_percent": 1.0})
+        self.assertEqual(self.grades["C"].order_action, "prepayment")
+
     def test_policy_settings(self):
         self.assertRefused(self.policy, {"lookback_days": 0}, "Lookback Days")
         self.assertRefused(self.policy, {"demote_percent": 150}, "Demote Percent")
