@@ -77,6 +77,22 @@ class TestCreditBacktest(CreditCommon):
         self.assertTrue(all(np.isnan(late[days][1]) for days in late), "not decided yet")
         self.assertEqual([late[days][2] for days in (0, 10, 30)], [1.0, 1.0, 1.0])
 
+    def test_a_big_ledger_is_sampled_by_customer(self):
+        partner, _sample = self.history("Backtest Sampled", paid_before_cutoff=True)
+        self.customer("Backtest Sampled Too")
+        accounts = self.env["credit.exposure"]._receivable_accounts(self.company)
+        self.assertEqual(
+            self.backtest._customer_share(self.company, accounts, 10**9), 1000, "all of a small one"
+        )
+        self.assertEqual(
+            self.backtest._customer_share(self.company, accounts, 0), 1, "at least one in a thousand"
+        )
+        full = self.backtest._samples(self.company, [self.cutoff], 3, 365, self.today)
+        sampled = self.backtest._samples(self.company, [self.cutoff], 3, 365, self.today, max_customers=0)
+        self.assertLessEqual(len(sampled["partner_id"]), len(full["partner_id"]))
+        kept = set(sampled["partner_id"].tolist())
+        self.assertLessEqual(kept, set(full["partner_id"].tolist()), "a sample of the same customers")
+
     def test_cutoffs_follow_the_ledger(self):
         cutoffs = self.backtest._cutoffs(self.company, self.today, months=24)
         self.assertLessEqual(len(cutoffs), 24)
