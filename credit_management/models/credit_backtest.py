@@ -57,9 +57,7 @@ class CreditBacktest(models.AbstractModel):
         self.env["account.partial.reconcile"].flush_model()
         self.env["account.move.line"].flush_model()
         share = self._customer_share(company, accounts, max_customers)
-        self.env.cr.execute(
-            self._samples_query(company, accounts, cutoffs, window_months, lookback_days, share)
-        )
+        self.env.cr.execute(self._samples_query(company, accounts, cutoffs, window_months, share))
         samples = self.env.cr.fetchall()
         self.env.cr.execute(
             self._factors_query(company, accounts, cutoffs, window_months, lookback_days, share)
@@ -180,7 +178,7 @@ class CreditBacktest(models.AbstractModel):
         )
 
     @api.model
-    def _samples_query(self, company, accounts, cutoffs, window_months, lookback_days, share=1000):
+    def _samples_query(self, company, accounts, cutoffs, window_months, share=1000):
         return SQL(
             """
             WITH %(invoices)s, cutoffs AS (SELECT unnest(%(cutoffs)s::date[]) AS day)

@@ -170,29 +170,32 @@ class CreditCheckService(models.AbstractModel):
         }
 
     @api.model
-    def _needs_check(self, order, before):
-        """Whether ``order``, as a change left it, takes more credit than ``before`` (its
-        ``_order_states`` value, or None): it is newly confirmed, changed customer, company or
-        currency while confirmed, or grew. Decreases always pass."""
-        if order.state != "sale":
+    def _needs_check(self, after, before, rounding):
+        """Whether an order, from ``before`` to ``after`` (its ``_order_states`` values; ``before`` None
+        for a new one), takes more credit: it is newly confirmed, changed customer, company or currency
+        while confirmed, or grew. Decreases always pass."""
+        if after[0] != "sale":
             return False
-        if not before or before[0] != "sale":
+        if not before or before[0] != "sale" or after[1:4] != before[1:4]:
             return True
-        now = self._order_states(order)[order.id]
-        if now[1:4] != before[1:4]:
-            return True
-        return float_compare(now[4], before[4], precision_rounding=order.currency_id.rounding) > 0
+        return float_compare(after[4], before[4], precision_rounding=rounding) > 0
 
     @api.model
     def _enforce(self, orders, before):
         """The gate: refuse any change that leaves one of ``orders`` confirmed with more credit than
         ``before`` (``_order_states`` before the change) unless the check lets it through; warn
         where the grade says so. Checks the orders as the change left them, in its transaction."""
-        to_check = orders.filtered(lambda o: self._needs_check(o, before.get(o.id)))
-        if not to_check:
+        after = self._order_states(orders)
+        states = {
+            order.id: after[order.id]
+            for order in orders
+            if order.id in after
+            and self._needs_check(after[order.id], before.get(order.id), order.currency_id.rounding)
+        }
+        if not states:
             return
+        to_check = orders.browse(list(states))
         memo = self.env.cr.cache.get(CONFIRMING, {})
-        states = self._order_states(to_check)
         # the same customer, company, currency and total as action_confirm checked a moment ago
         if all(oid in memo and memo[oid][0][1:] == state[1:] for oid, state in states.items()):
             checks = {oid: memo[oid][1] for oid in states}

@@ -36,7 +36,8 @@ def check_numbers(model, vals, fnames=None):
                     value=value,
                 )
             )
-        if field.type == "integer" and not number.is_integer():
+        # Odoo reads an integer given as text with int(), which refuses "12.0" as it refuses "12.5"
+        if field.type == "integer" and not (number.is_integer() and _reads_as_int(value)):
             raise ValidationError(
                 model.env._(
                     "%(field)s must be a whole number (got %(value)s).",
@@ -44,6 +45,14 @@ def check_numbers(model, vals, fnames=None):
                     value=value,
                 )
             )
+
+
+def _reads_as_int(value):
+    try:
+        int(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 class CreditNumberMixin(models.AbstractModel):

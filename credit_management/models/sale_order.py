@@ -159,12 +159,10 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         """Check credit first: blocked orders raise, orders needing approval get a request and stay
         quotations, the others confirm."""
-        to_check = self.filtered(lambda o: o.state in ("draft", "sent"))
-        checks = self.env["credit.check"]._check_orders(to_check, lock=True)
+        checks, waiting = self._credit_check_quotations()
         refused = [c for c in checks.values() if not c.passes and c.action in ("block", "hold")]
         if refused:
             raise self.env["credit.check"]._block_error(refused, self)
-        waiting = self.browse([c.order_id for c in checks.values() if not c.passes])
         waiting._credit_hold_for_decision(checks)
         to_confirm = self - waiting
         result = True
@@ -178,9 +176,7 @@ class SaleOrder(models.Model):
     def _validate_order(self):
         # The customer accepted online (portal signature, checkout): what credit does not cover waits for
         # a decision, with the signature kept, instead of failing in front of the customer.
-        to_check = self.filtered(lambda o: o.state in ("draft", "sent"))
-        checks = self.env["credit.check"]._check_orders(to_check, lock=True)
-        waiting = self.browse([c.order_id for c in checks.values() if not c.passes])
+        checks, waiting = self._credit_check_quotations()
         waiting._credit_hold_for_decision(checks, customer_accepted=True)
         if self - waiting:
             return super(SaleOrder, self - waiting)._validate_order()
@@ -220,6 +216,13 @@ class SaleOrder(models.Model):
                     note=message,
                     user_id=controller.id,
                 )
+
+    def _credit_check_quotations(self):
+        """The credit checks of the quotations among these orders, taken with the customers' locks, and
+        the quotations the checks do not let through."""
+        to_check = self.filtered(lambda o: o.state in ("draft", "sent"))
+        checks = self.env["credit.check"]._check_orders(to_check, lock=True)
+        return checks, self.browse([c.order_id for c in checks.values() if not c.passes])
 
     def _credit_hold_for_decision(self, checks, customer_accepted=False):
         """Quotations the check does not let through, left unconfirmed: a prepayment grade asks for the

@@ -79,7 +79,8 @@ class TestCreditBacktest(CreditCommon):
 
     def test_a_big_ledger_is_sampled_by_customer(self):
         partner, _sample = self.history("Backtest Sampled", paid_before_cutoff=True)
-        self.customer("Backtest Sampled Too")
+        for i in range(7):  # enough customers that a half share is a real choice
+            self.invoice(self.customer(f"Backtest Sampled {i}"), 100, invoice_days=-90)
         accounts = self.env["credit.exposure"]._receivable_accounts(self.company)
         self.assertEqual(
             self.backtest._customer_share(self.company, accounts, 10**9), 1000, "all of a small one"
@@ -87,11 +88,21 @@ class TestCreditBacktest(CreditCommon):
         self.assertEqual(
             self.backtest._customer_share(self.company, accounts, 0), 1, "at least one in a thousand"
         )
-        full = self.backtest._samples(self.company, [self.cutoff], 3, 365, self.today)
-        sampled = self.backtest._samples(self.company, [self.cutoff], 3, 365, self.today, max_customers=0)
-        self.assertLessEqual(len(sampled["partner_id"]), len(full["partner_id"]))
-        kept = set(sampled["partner_id"].tolist())
-        self.assertLessEqual(kept, set(full["partner_id"].tolist()), "a sample of the same customers")
+        partners = {}
+        for share in (1000, 500):
+            self.env.cr.execute(self.backtest._samples_query(self.company, accounts, [self.cutoff], 3, share))
+            partners[share] = [row[1] for row in self.env.cr.fetchall()]
+        self.assertIn(partner.id, partners[1000])
+        self.env.cr.execute(
+            "SELECT id FROM unnest(%s::int[]) AS id WHERE mod(abs(hashint4(id)), 1000) < 500",
+            [sorted(set(partners[1000]))],
+        )
+        chosen = {row[0] for row in self.env.cr.fetchall()}
+        self.assertEqual(
+            partners[500],
+            [p for p in partners[1000] if p in chosen],
+            "every sample of the customers the hash chooses",
+        )
 
     def test_cutoffs_follow_the_ledger(self):
         cutoffs = self.backtest._cutoffs(self.company, self.today, months=24)

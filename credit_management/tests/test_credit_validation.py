@@ -79,6 +79,9 @@ class TestCreditValidation(CreditCommon):
                 partner = self.customer(f"Finite {value}").with_user(self.controller)
                 self.assertRefused(partner, {"credit_limit": value}, "Credit Limit")
         self.assertRefused(self.policy, {"lookback_days": 1.5}, "Lookback Days", "whole number")
+        self.assertRefused(self.policy, {"lookback_days": "12.0"}, "Lookback Days", "whole number")
+        self.policy.write({"lookback_days": "200"})
+        self.assertEqual(self.policy.lookback_days, 200)
         with self.assertRaises(ValidationError):
             self.customer("Created NaN", credit_limit=float("nan"))
 
