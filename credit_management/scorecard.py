@@ -166,6 +166,36 @@ def psi(expected, actual, bins: int = 10) -> float:
     return float(np.sum((a - e) * np.log(a / e)))
 
 
+def propose_bands(reference, learned, min_scores: Sequence[float]) -> list[float]:
+    """Grade bands for the ``learned`` scores that give each grade the share of the samples the current
+    bands (``min_scores``) give the ``reference`` scores: a grade keeps meaning the same part of the book
+    whatever the learned score's scale. Samples either score leaves unscored are left out. The band at
+    0 stays there; the others stay distinct and in the same order, within 0-100."""
+    reference, learned = np.asarray(reference, float), np.asarray(learned, float)
+    both = ~np.isnan(reference) & ~np.isnan(learned)
+    reference, learned = reference[both], learned[both]
+    order = np.argsort(-np.asarray(min_scores, float), kind="stable")
+    bounds = np.asarray(min_scores, float)[order]
+    proposed = bounds.copy()
+    if len(learned):
+        for i, bound in enumerate(bounds):
+            share = float(np.mean(reference >= bound))
+            if bound > 0 and 0 < share < 1:
+                proposed[i] = round(float(np.quantile(learned, 1.0 - share, method="higher")), 1)
+    # Ties in the learned scores can give two grades one bound: keep 0.1 between neighbours.
+    step = 0.1
+    for i in range(len(proposed) - 2, -1, -1):
+        if bounds[i] > 0:
+            proposed[i] = max(proposed[i], proposed[i + 1] + step)
+    for i in range(len(proposed)):
+        if bounds[i] > 0:
+            ceiling = 100.0 - step if i == 0 else proposed[i - 1] - step
+            proposed[i] = round(min(proposed[i], ceiling), 1)
+    result = np.empty(len(bounds))
+    result[order] = proposed
+    return result.tolist()
+
+
 def split_by_time(cutoffs, share: float = 2 / 3) -> np.ndarray:
     """Mask of the samples to fit on: those of the older cutoffs, about ``share`` of them; the newer
     ones are kept to evaluate."""

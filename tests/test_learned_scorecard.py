@@ -65,8 +65,16 @@ class TestLearnedScorecard(TransactionCase):
             with self.assertRaisesRegex(UserError, "not monotone"):
                 card.with_user(self.manager).action_activate()
             card.with_user(self.manager).accept_non_monotone = True
+        grades = self.env["credit.grade"].search([("company_id", "=", self.company.id)])
+        bands_before = {grade.id: grade.min_score for grade in grades}
+        self.assertEqual({band["grade_id"]: band["current"] for band in card.bands}, bands_before)
         card.with_user(self.manager).action_activate()
         self.assertEqual(card.state, "active")
+        self.assertEqual(
+            {grade.id: grade.min_score for grade in grades},
+            {band["grade_id"]: band["proposed"] for band in card.bands},
+            "the grades take the bands the scorecard was proven with",
+        )
         weights = {line.factor: line.weight for line in self.policy.factor_ids}
         for line in card.line_ids:
             self.assertEqual(weights[line.factor], line.weight)
@@ -87,6 +95,13 @@ class TestLearnedScorecard(TransactionCase):
         second.with_user(self.manager).action_activate()
         self.assertEqual(card.state, "archived")
         self.assertEqual(second.state, "active")
+
+        # rolling back to the hand-set scorecard restores its weights and its bands
+        previous.with_user(self.manager).action_activate()
+        self.assertEqual(previous.state, "active")
+        self.assertEqual({grade.id: grade.min_score for grade in grades}, bands_before)
+        weights = {line.factor: line.weight for line in self.policy.factor_ids}
+        self.assertEqual(weights, {line.factor: line.weight for line in previous.line_ids})
 
     def test_monthly_backtest_alerts_the_managers_once(self):
         card = self.learn()

@@ -15,6 +15,8 @@ from . import credit_score_history
 from . import credit_scorecard
 from . import credit_scorecard_line
 from . import credit_scoring_engine
+from . import credit_scoring_notifier
+from . import credit_scoring_writer
 from . import mail_activity
 from . import payment_transaction
 from . import res_company

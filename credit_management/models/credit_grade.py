@@ -206,6 +206,23 @@ class CreditGrade(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
+    @api.model
+    def _set_min_scores(self, min_scores):
+        """Give the grades ``min_scores`` ({grade id: min score}), one write each, in an order where no two
+        grades ever share a min score on the way, so that each write passes the band check."""
+        todo = {gid: score for gid, score in min_scores.items() if self.browse(gid).min_score != score}
+        while todo:
+            held = set(self.browse(list(todo)).mapped("min_score"))
+            free = [gid for gid, score in todo.items() if score not in held]
+            if not free:  # grades swapping their bands: one steps aside first
+                gid = next(iter(todo))
+                taken = held | set(todo.values())
+                spare = next(cent / 100 for cent in range(9999, 0, -1) if cent / 100 not in taken)
+                self.browse(gid).write({"min_score": spare})
+                continue
+            for gid in free:
+                self.browse(gid).write({"min_score": todo.pop(gid)})
+
     def _rules_table(self):
         """The grades' limit rules as arrays, in the order of ``self``, for :mod:`rules`."""
         return rules.GradeTable(

@@ -1,6 +1,7 @@
 from itertools import pairwise
 
 import numpy as np
+import psycopg2
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -12,6 +13,7 @@ from .credit_backtest import LATE_THRESHOLDS
 MANAGER = "credit_management.group_credit_manager"
 CANDIDATES = ("learned", "active", "baseline")
 METRICS = ("auc", "gini", "ks", "brier")
+USER_WRITABLE = {"accept_non_monotone"}
 
 
 class CreditScorecard(models.Model):
@@ -84,6 +86,12 @@ class CreditScorecard(models.Model):
     monitor_auc = fields.Float("AUC at Last Backtest", readonly=True, digits=(5, 3))
     monitor_monotone = fields.Boolean("Grades Monotone at Last Backtest", readonly=True)
     tables = fields.Json(readonly=True, help="Grade, decile and ROC tables of the backtest.")
+    bands = fields.Json(
+        "Grade Bands",
+        readonly=True,
+        help="The min score of each grade this scorecard is graded with (id, code, current and proposed), "
+        "applied when it is activated.",
+    )
     proof_html = fields.Html(compute="_compute_proof_html", sanitize=False, string="Proof")
     accept_non_monotone = fields.Boolean(
         "Activate Although Not Monotone",
@@ -100,11 +108,32 @@ class CreditScorecard(models.Model):
             card.proof_html = self.env["ir.qweb"]._render("credit_management.scorecard_proof", {"card": card})
 
     # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        """Learning and activation write a scorecard; a user only accepts a grade table that is not
+        monotone. Anything else over RPC (a state, a metric, a band) would skip the checks and the proof."""
+        locked = set(vals) - USER_WRITABLE
+        if locked and not self.env.su:
+            raise UserError(
+                _(
+                    "A scorecard's factors, metrics, grade bands and state are set by learning and "
+                    "activation; only %(allowed)s can be changed (not %(fields)s). Use Learn Scorecard or "
+                    "Activate.",
+                    allowed=self._fields["accept_non_monotone"].get_description(self.env)["string"],
+                    fields=", ".join(sorted(locked)),
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
     def action_activate(self):
         """Make this scorecard the policy's: its factor lines replace the policy's weights and
-        breakpoints, the previous scorecard is archived, and every customer is rescored."""
+        breakpoints, its grade bands the grades' min scores, the previous scorecard is archived, and every
+        customer is rescored. One activation per policy at a time: a second one at the same moment is
+        refused, and nothing of it is written."""
         self.ensure_one()
         self._check_manager()
         if self.state == "active":
@@ -119,8 +148,8 @@ class CreditScorecard(models.Model):
                 )
             )
         policy = self.policy_id.sudo()
-        # One activation at a time per policy: a concurrent one waits, then replays on the new state.
-        self.env.cr.execute(SQL("UPDATE credit_policy SET write_date = write_date WHERE id = %s", policy.id))
+        self._lock_policy(policy)
+        bands = self._bands_to_apply()
         previous = self.search([("policy_id", "=", policy.id), ("state", "=", "active")]) or self._snapshot(
             policy
         )
@@ -134,11 +163,14 @@ class CreditScorecard(models.Model):
                 commands.append(Command.create({"factor": line.factor, **values}))
         commands += [Command.update(line.id, {"weight": 0.0}) for line in lines.values()]
         policy.write({"factor_ids": commands})
+        if bands:
+            self.env["credit.grade"].sudo()._set_min_scores(bands)
         previous.sudo().write({"state": "archived"})
         self.sudo().write({"state": "active"})
         message = _("Scorecard %(name)s activated by %(user)s.", name=self.name, user=self.env.user.name)
-        policy.message_post(body=message)
-        self.message_post(body=message)
+        # A log note: it needs no sender address, which a manager's user may not have.
+        policy._message_log(body=message)
+        self._message_log(body=message)
         policy._rescore_all_soon()
         return True
 
@@ -148,6 +180,42 @@ class CreditScorecard(models.Model):
     def _check_manager(self):
         if not self.env.su and not self.env.user.has_group(MANAGER):
             raise AccessError(_("Only credit managers learn and activate scorecards."))
+
+    def _lock_policy(self, policy):
+        """Take the policy's row for this transaction, or refuse if another activation holds it."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL("SELECT id FROM credit_policy WHERE id = %s FOR UPDATE NOWAIT", policy.id),
+                    log_exceptions=False,
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                _(
+                    "Another scorecard of %(company)s is being activated at this moment. Reload the "
+                    "scorecards to see which one is active, then activate %(name)s again if it should be.",
+                    company=policy.company_id.name,
+                    name=self.name,
+                )
+            ) from None
+
+    def _bands_to_apply(self):
+        """{grade id: min score} of this scorecard's bands; refused when the company's grades are no longer
+        the ones it was graded with."""
+        if not self.bands:
+            return {}
+        grades = self._company_grades(self.company_id)
+        if sorted(grades.ids) != sorted(band["grade_id"] for band in self.bands):
+            raise UserError(
+                _(
+                    "%(name)s was graded with grades %(then)s; the company's grades are now %(now)s. Learn a "
+                    "new scorecard for the current grades.",
+                    name=self.name,
+                    then=", ".join(band["code"] or "-" for band in self.bands),
+                    now=", ".join(grades.mapped(lambda g: g.code or "-")),
+                )
+            )
+        return {band["grade_id"]: band["proposed"] for band in self.bands}
 
     def _monotonicity_problem(self):
         rows = [r for r in (self.tables or {}).get("grades", {}).get("learned", []) if r["count"]]
@@ -174,12 +242,16 @@ class CreditScorecard(models.Model):
         def percent(rate, count):
             return f"{rate:.1%}" if count and rate is not None else "-"
 
+        bands = {band["code"]: band for band in self.bands or []}
         rows = []
         for row in learned:
             other = active.get(row["group"], {})
+            band = bands.get(row["group"], {})
             rows.append(
                 {
                     **row,
+                    "current_text": _score_text(band.get("current")),
+                    "proposed_text": _score_text(band.get("proposed")),
                     "predicted_text": percent(row["predicted"], row["count"]),
                     "observed_text": percent(row["observed"], row["count"]),
                     "active_count": other.get("count", "-"),
@@ -224,6 +296,10 @@ class CreditScorecard(models.Model):
                 "origin": "manual",
                 "state": "active",
                 "monotone": True,
+                "bands": [
+                    {"grade_id": g.id, "code": g.code, "current": g.min_score, "proposed": g.min_score}
+                    for g in self._company_grades(policy.company_id)
+                ],
                 "line_ids": [
                     Command.create({"factor": f.factor, "weight": f.weight, "breakpoints": f.breakpoints})
                     for f in policy.factor_ids
@@ -243,9 +319,25 @@ class CreditScorecard(models.Model):
         return samples, ~np.isnan(samples["late"][0])
 
     @api.model
+    def _company_grades(self, company):
+        return (
+            self.env["credit.grade"].sudo().search([("company_id", "=", company.id)], order="min_score desc")
+        )
+
+    @api.model
     def _grade_bands(self, company):
-        grades = self.env["credit.grade"].sudo().search([("company_id", "=", company.id)])
-        return [(grade.code, grade.min_score) for grade in grades]
+        return [(grade.code, grade.min_score) for grade in self._company_grades(company)]
+
+    @api.model
+    def _proposed_bands(self, company, reference, learned):
+        """The company's grades with their min score now and the one proposed for the ``learned`` scores
+        (each grade keeps its share of the samples under the ``reference`` scores), best first."""
+        grades = self._company_grades(company)
+        proposed = scorecard.propose_bands(reference, learned, grades.mapped("min_score"))
+        return [
+            {"grade_id": grade.id, "code": grade.code, "current": grade.min_score, "proposed": bound}
+            for grade, bound in zip(grades, proposed, strict=True)
+        ]
 
     @api.model
     def _cron_monitor(self, months=12):
@@ -319,9 +411,14 @@ class CreditScorecard(models.Model):
             "active": scoring.compute(columns, policy._scoring_factors()).score,
             "baseline": 100.0 * (1.0 - samples["late_share"][decided]),
         }
-        grades = self._grade_bands(company)
+        bands = self._proposed_bands(company, scores["active"][fit_mask], scores["learned"][fit_mask])
+        grades = {
+            "learned": [(band["code"], band["proposed"]) for band in bands],
+            "active": self._grade_bands(company),
+        }
+        grades["baseline"] = grades["active"]
         results = {
-            name: scorecard.evaluate(score[fit_mask], late[fit_mask], score[test], late[test], grades)
+            name: scorecard.evaluate(score[fit_mask], late[fit_mask], score[test], late[test], grades[name])
             for name, score in scores.items()
         }
         extra = {}
@@ -335,7 +432,7 @@ class CreditScorecard(models.Model):
             self._prepare_learned_values(
                 policy, card, results, extra, samples, decided, cutoff, test, window_months
             )
-            | {"psi": scorecard.psi(scores["learned"][fit_mask], scores["learned"][test])}
+            | {"psi": scorecard.psi(scores["learned"][fit_mask], scores["learned"][test]), "bands": bands}
         )
 
     @api.model
@@ -402,6 +499,10 @@ def _json_safe(value):
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value
+
+
+def _score_text(score):
+    return "-" if score is None else f"{score:g}"
 
 
 def _finite(value):

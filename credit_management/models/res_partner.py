@@ -361,9 +361,9 @@ class ResPartner(models.Model):
 
     def _credit_alert_hold(self):
         """A manual hold is an alert too: the controller gets the review activity."""
-        engine = self.env["credit.scoring.engine"].sudo()
+        notifier = self.env["credit.scoring.notifier"].sudo()
         for company in self.env.company:
-            engine._alert(company, self.ids, "hold")
+            notifier._alert(company, self.ids, "hold")
 
     # ------------------------------------------------------------------
     # Crons

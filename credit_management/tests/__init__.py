@@ -11,10 +11,12 @@ from . import test_credit_review_report
 from . import test_credit_rights
 from . import test_credit_validation
 from . import test_install
+from . import test_profiles
 from . import test_rules
 from . import test_sale_credit_check
 from . import test_sale_credit_concurrency
 from . import test_sale_credit_tour
+from . import test_scorecard_activation_race
 from . import test_scoring
 from . import test_setup_errors
 from . import test_translations

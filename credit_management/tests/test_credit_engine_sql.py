@@ -5,7 +5,7 @@ import numpy as np
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
-from ..models.credit_scoring_engine import _sql_array
+from ..models.credit_scoring_writer import _sql_array
 
 
 @tagged("post_install", "-at_install")

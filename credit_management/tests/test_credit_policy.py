@@ -191,10 +191,10 @@ class TestCreditAlerts(CreditCommon):
             drop.activity_type_id, self.env.ref("credit_management.mail_activity_type_credit_review")
         )
         # the same alert again while the first is open: still one
-        self.engine._alert(self.company, partner.ids, "grade_drop")
+        self.env["credit.scoring.notifier"]._alert(self.company, partner.ids, "grade_drop")
         self.assertEqual(len(self.alerts(partner, "grade_drop")), 1)
         drop.action_done()
-        self.engine._alert(self.company, partner.ids, "grade_drop")
+        self.env["credit.scoring.notifier"]._alert(self.company, partner.ids, "grade_drop")
         self.assertEqual(len(self.alerts(partner, "grade_drop")), 1, "a new alert once the old one is done")
 
     def test_score_below_threshold_alerts_on_the_way_down(self):

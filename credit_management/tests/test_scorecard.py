@@ -1,6 +1,7 @@
 """Unit tests of the backtest metrics and the scorecard fitting; plain unittest, no database needed."""
 
 import dataclasses
+import itertools
 import math
 import unittest
 
@@ -144,6 +145,33 @@ class TestFit(unittest.TestCase):
             scorecard.fit(values, np.zeros(len(late), bool))
         with self.assertRaisesRegex(scorecard.FitError, "no factor separates"):
             scorecard.fit(np.full(values.shape, np.nan), late)
+
+
+class TestProposeBands(unittest.TestCase):
+    def test_each_grade_keeps_its_share_of_the_book(self):
+        reference = np.arange(100.0)  # current bands 80/50/0: 20, 30 and 50 samples
+        learned = reference / 2 + 30  # the learned score is squeezed into 30-79.5
+        proposed = scorecard.propose_bands(reference, learned, [80.0, 50.0, 0.0])
+        self.assertEqual(proposed, [70.0, 55.0, 0.0])
+        position = scoring.band_index(learned, proposed)
+        np.testing.assert_array_equal(np.bincount(position), [20, 30, 50])
+
+    def test_bands_given_in_any_order_come_back_in_that_order(self):
+        proposed = scorecard.propose_bands(np.arange(100.0), np.arange(100.0), [0.0, 80.0, 50.0])
+        self.assertEqual(proposed, [0.0, 80.0, 50.0])
+
+    def test_ties_and_empty_grades_keep_the_bands_distinct(self):
+        reference = np.array([95.0, 85.0, 60.0, 40.0, 10.0, np.nan])
+        learned = np.array([60.0, 60.0, 60.0, 60.0, 60.0, 99.0])  # one learned score for everyone
+        proposed = scorecard.propose_bands(reference, learned, [90.0, 80.0, 50.0, 30.0, 0.0])
+        scoring.validate_bands(proposed)
+        self.assertEqual(proposed[-1], 0.0)
+        self.assertTrue(all(a > b for a, b in itertools.pairwise(proposed)))
+        self.assertLess(proposed[0], 100.0)
+
+    def test_no_scored_sample_keeps_the_current_bands(self):
+        nothing = np.array([np.nan, np.nan])
+        self.assertEqual(scorecard.propose_bands(nothing, nothing, [80.0, 0.0]), [80.0, 0.0])
 
 
 class TestReadable(unittest.TestCase):
