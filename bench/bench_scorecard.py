@@ -25,8 +25,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import benchenv
+import numpy as np
 from odoo_env import odoo_env
 from seed import seed
+
+# Candidate factors, measured by adding them to the others: a factor stays on by default only where it
+# improves both ledgers.
+CANDIDATES = ("late_trend", "days_overdue")
+SNAPSHOTS = ("overdue_ratio", "max_days_overdue")
 
 LEDGERS = {
     "demo ledger (seed 42, default mix)": {"rng_seed": 42, "profile_mix": None},
@@ -81,6 +87,54 @@ def print_card(card):
     )
 
 
+def factor_study(env):
+    """On the samples the scorecard was learned from: the learned scorecard's test AUC without the
+    candidate factors, with each and with both; and the default scorecard's with variants of its weights."""
+    # the addons path is set once the environment is open
+    from odoo.addons.credit_management import scorecard, scoring
+
+    policy = env["credit.policy"]._for_company(env.company)
+    samples, decided = env["credit.scorecard"]._backtest_samples(policy, 24, 3)
+    values = samples["values"][decided]
+    late = samples["late"][0][decided].astype(bool)
+    cutoff = samples["cutoff"][decided]
+    test = ~scorecard.split_by_time(cutoff)
+    columns = {name: values[:, j] for j, name in enumerate(scoring.FACTORS)}
+
+    def test_auc(factors):
+        score = np.nan_to_num(scoring.compute(columns, factors).score[test], nan=50.0)
+        return scorecard.metrics(score, late[test], np.zeros(test.sum())).auc
+
+    def learned(names):
+        index = [scoring.FACTORS.index(name) for name in names]
+        card, _fit = scorecard.learn(values[:, index], late, cutoff, names)
+        return test_auc(card.scoring_factors()), card
+
+    base = [name for name in scoring.FACTORS if name not in CANDIDATES]
+    rows = [("learned, without the candidates", *learned(base))]
+    rows += [(f"learned, + {name}", *learned([*base, name])) for name in CANDIDATES]
+    rows.append(("learned, + both", *learned(list(scoring.FACTORS))))
+    defaults = {f.name: f for f in scoring.DEFAULT_FACTORS}
+
+    def weighted(**weights):
+        return [scoring.Factor(name, weights.get(name, f.weight), f.points) for name, f in defaults.items()]
+
+    variants = {
+        "default": weighted(),
+        **{f"default, + {name} 15": weighted(**{name: 15.0}) for name in CANDIDATES},
+        "default, snapshots off": weighted(**dict.fromkeys(SNAPSHOTS, 0.0)),
+        "default, snapshots as before (20, 25), late_share 30": weighted(
+            overdue_ratio=20.0, max_days_overdue=25.0, late_share=30.0
+        ),
+    }
+    print(f"  factor study (AUC on the newer cutoffs, {int(test.sum()):,} samples):")
+    for label, auc, card in rows:
+        used = ", ".join(f"{f.name} {f.weight:g}" for f in card.factors if f.weight)
+        print(f"    {label:48} {auc:.3f}  ({used})")
+    for label, factors in variants.items():
+        print(f"    {label:48} {test_auc(factors):.3f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True)
@@ -95,6 +149,7 @@ def main():
             card, stats, seeded, learned = backtest(env, args.customers, **options)
             print(f"  seeded in {seeded:.1f} s; backtest and fit in {learned:.1f} s")
             print_card(card)
+            factor_study(env)
             env.cr.rollback()
             env.invalidate_all()
         if args.big:

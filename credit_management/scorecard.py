@@ -286,6 +286,19 @@ def fit(values, late, names: Sequence[str] = scoring.FACTORS, max_bins: int = 6)
     return Scorecard(tuple(fitted), intercept, len(late), int(late.sum()))
 
 
+def learn(values, late, cutoffs, names: Sequence[str] = scoring.FACTORS) -> tuple[Scorecard, np.ndarray]:
+    """The scorecard learned from a backtest's samples, and the mask of the samples it was fitted on: fitted
+    on the older cutoffs (``split_by_time``), then pruned on the newest third of those, so that the newer
+    cutoffs are left to evaluate it. Raises FitError when the samples cannot support one."""
+    values, late, cutoffs = np.asarray(values, float), np.asarray(late, bool), np.asarray(cutoffs)
+    fit_mask = split_by_time(cutoffs)
+    card = fit(values[fit_mask], late[fit_mask], names)
+    pruning = fit_mask & ~split_by_time(np.where(fit_mask, cutoffs, cutoffs.min()))
+    if late[pruning].any() and not late[pruning].all():
+        card = prune(card, values[pruning], late[pruning], names)
+    return card, fit_mask
+
+
 def prune(card: Scorecard, values, late, names: Sequence[str] = scoring.FACTORS) -> Scorecard:
     """Leave out, one at a time, the factors whose removal improves the AUC of the product's own scoring
     (``scoring.compute``, which renormalises the weights over the known factors where the regression

@@ -133,6 +133,8 @@ class CreditBacktest(models.AbstractModel):
             "overdue": column(11),
         }
         data["settled"], data["settled_late"] = column(12), column(13)
+        data["open_invoiced"], data["amount_days_overdue"] = data["receivable"], column(14)
+        data["settled_recent"], data["settled_recent_late"] = column(15), column(16)
         data["exposure"] = data["receivable"]
         data["has_history"] = ~np.isnat(data["first_invoice"])
         # The limit and the bureau score of the past are not kept: utilisation and the external score
@@ -239,13 +241,17 @@ class CreditBacktest(models.AbstractModel):
                 SELECT cutoff, partner_id,
                        MIN(date_maturity) FILTER (WHERE date_maturity < cutoff) AS oldest_due,
                        SUM(residual) AS residual,
-                       COALESCE(SUM(residual) FILTER (WHERE date_maturity < cutoff), 0) AS overdue
+                       COALESCE(SUM(residual) FILTER (WHERE date_maturity < cutoff), 0) AS overdue,
+                       SUM(residual * GREATEST(cutoff - date_maturity, 0)) AS amount_days_overdue
                   FROM known
                  WHERE residual > 0.005
                  GROUP BY cutoff, partner_id
             ), counts AS (
                 SELECT p.cutoff, p.partner_id, COUNT(*) AS settled,
-                       COUNT(*) FILTER (WHERE st.settled_on > inv.date_maturity) AS late
+                       COUNT(*) FILTER (WHERE st.settled_on > inv.date_maturity) AS late,
+                       COUNT(*) FILTER (WHERE st.settled_on > p.cutoff - %(recent)s) AS recent,
+                       COUNT(*) FILTER (WHERE st.settled_on > p.cutoff - %(recent)s
+                                          AND st.settled_on > inv.date_maturity) AS recent_late
                   FROM pairs p
                   JOIN invoices inv ON inv.partner_id = p.partner_id
                   JOIN settled st ON st.id = inv.id
@@ -254,7 +260,7 @@ class CreditBacktest(models.AbstractModel):
             )
             SELECT p.cutoff, p.partner_id, i.first_invoice, i.volume, i.invoiced, i.refunded,
                    y.paid, y.on_time, y.amount_days_late, o.oldest_due, o.residual, o.overdue,
-                   n.settled, n.late
+                   n.settled, n.late, o.amount_days_overdue, n.recent, n.recent_late
               FROM pairs p
               LEFT JOIN invoicing i USING (cutoff, partner_id)
               LEFT JOIN payments y USING (cutoff, partner_id)
@@ -265,4 +271,5 @@ class CreditBacktest(models.AbstractModel):
             cutoffs=list(cutoffs),
             window=f"{int(window_months)} months",
             lookback=int(lookback_days),
+            recent=factors.RECENT_DAYS,
         )

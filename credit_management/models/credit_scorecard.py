@@ -388,13 +388,8 @@ class CreditScorecard(models.Model):
             samples["late"][0][decided].astype(bool),
             samples["cutoff"][decided],
         )
-        fit_mask = scorecard.split_by_time(cutoff)
         try:
-            card = scorecard.fit(values[fit_mask], late[fit_mask])
-            # the newest third of the fit's cutoffs chooses the factors the product's scoring does best with
-            pruning = fit_mask & ~scorecard.split_by_time(np.where(fit_mask, cutoff, cutoff.min()))
-            if late[pruning].any() and not late[pruning].all():
-                card = scorecard.prune(card, values[pruning], late[pruning])
+            card, fit_mask = scorecard.learn(values, late, cutoff)
         except scorecard.FitError as error:
             raise UserError(
                 _(

@@ -231,7 +231,8 @@ class CreditScoringEngine(models.AbstractModel):
             SQL(
                 """
             WITH terms AS MATERIALIZED (
-                SELECT aml.id, aml.partner_id, aml.date, aml.date_maturity, aml.balance, aml.reconciled
+                SELECT aml.id, aml.partner_id, aml.date, aml.date_maturity, aml.balance, aml.reconciled,
+                       aml.amount_residual
                   FROM account_move_line aml
                  WHERE %(partners)s AND aml.company_id = %(company)s
                    AND aml.account_id = ANY(%(accounts)s)
@@ -241,7 +242,11 @@ class CreditScoringEngine(models.AbstractModel):
                        MIN(date) FILTER (WHERE balance > 0) AS first_invoice,
                        COALESCE(SUM(balance) FILTER (WHERE balance > 0 AND date > %(year_ago)s), 0) AS volume,
                        COALESCE(SUM(balance) FILTER (WHERE balance > 0 AND date > %(since)s), 0) AS invoiced,
-                       COALESCE(-SUM(balance) FILTER (WHERE balance < 0 AND date > %(since)s), 0) AS refunded
+                       COALESCE(-SUM(balance) FILTER (WHERE balance < 0 AND date > %(since)s), 0) AS refunded,
+                       COALESCE(SUM(amount_residual) FILTER (WHERE balance > 0 AND amount_residual > 0), 0)
+                           AS open_invoiced,
+                       COALESCE(SUM(amount_residual * GREATEST(%(today)s - date_maturity, 0))
+                                    FILTER (WHERE balance > 0 AND amount_residual > 0), 0) AS amount_days_overdue
                   FROM terms
                  GROUP BY partner_id
             ), credit_notes AS (
@@ -267,6 +272,9 @@ class CreditScoringEngine(models.AbstractModel):
                        SUM(m.amount_days_late) AS amount_days_late,
                        COUNT(*) FILTER (WHERE m.reconciled) AS settled,
                        COUNT(*) FILTER (WHERE m.reconciled AND m.last_paid > m.date_maturity) AS settled_late,
+                       COUNT(*) FILTER (WHERE m.reconciled AND m.last_paid > %(recent)s) AS settled_recent,
+                       COUNT(*) FILTER (WHERE m.reconciled AND m.last_paid > %(recent)s
+                                          AND m.last_paid > m.date_maturity) AS settled_recent_late,
                        COUNT(*) FILTER (
                            WHERE m.reconciled AND m.last_paid <= m.date_maturity
                              AND m.last_paid > COALESCE(m.last_late, '-infinity'::date)
@@ -278,7 +286,9 @@ class CreditScoringEngine(models.AbstractModel):
             )
             SELECT i.partner_id, i.first_invoice, i.volume, i.invoiced, i.refunded,
                    COALESCE(y.paid, 0), COALESCE(y.on_time, 0), COALESCE(y.amount_days_late, 0),
-                   COALESCE(y.streak, 0), COALESCE(y.settled, 0), COALESCE(y.settled_late, 0)
+                   COALESCE(y.streak, 0), COALESCE(y.settled, 0), COALESCE(y.settled_late, 0),
+                   COALESCE(y.settled_recent, 0), COALESCE(y.settled_recent_late, 0),
+                   i.open_invoiced, i.amount_days_overdue
               FROM invoicing i
               LEFT JOIN payments y ON y.partner_id = i.partner_id
             """,
@@ -287,6 +297,8 @@ class CreditScoringEngine(models.AbstractModel):
                 accounts=accounts,
                 year_ago=today - timedelta(days=365),
                 since=since,
+                recent=today - timedelta(days=factors.RECENT_DAYS),
+                today=today,
                 key=str(company.id),
             )
         )
@@ -307,6 +319,10 @@ class CreditScoringEngine(models.AbstractModel):
             "on_time_streak": column(8, 0, np.int64),
             "settled": column(9),
             "settled_late": column(10),
+            "settled_recent": column(11),
+            "settled_recent_late": column(12),
+            "open_invoiced": column(13),
+            "amount_days_overdue": column(14),
         }
 
     @api.model

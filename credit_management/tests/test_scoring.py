@@ -36,6 +36,8 @@ def _typical_row():
         "on_time_ratio": 0.85,
         "avg_dbt": 12.0,
         "late_share": 0.3,
+        "late_trend": 0.1,
+        "days_overdue": 8.0,
         "overdue_ratio": 0.2,
         "max_days_overdue": 40.0,
         "utilisation": 0.7,
@@ -62,7 +64,7 @@ class TestDefaults(unittest.TestCase):
             DEFAULTS["on_time_ratio"].points, ((0, 0), (0.5, 30), (0.8, 70), (0.95, 90), (1, 100))
         )
         self.assertEqual(DEFAULTS["volume_12m"].points[-1], (1000000, 100))
-        self.assertEqual(sum(factor.weight for factor in scoring.DEFAULT_FACTORS), 145)
+        self.assertEqual(sum(factor.weight for factor in scoring.DEFAULT_FACTORS), 130)
 
     def test_metadata_covers_every_factor(self):
         self.assertEqual(set(scoring.FACTOR_LABELS), set(scoring.FACTORS))
@@ -121,6 +123,7 @@ class TestRenormalisation(unittest.TestCase):
 
     def test_weights_sum_to_one_and_contributions_to_score(self):
         values = _random_values(np.random.default_rng(7), 2000, nan_share=0.5)
+        values[0] = np.nan  # a customer without any evidence
         result = scoring.compute(values)
         scored = ~np.isnan(result.score)
         self.assertTrue(scored.any() and not scored.all())
@@ -161,8 +164,9 @@ class TestBounds(unittest.TestCase):
             result = scoring.compute(values)
             scored = ~np.isnan(result.score)
             self.assertTrue((result.score[scored] >= 0).all() and (result.score[scored] <= 100).all())
-            # Every default weight is positive, so only rows without any known value lack a score.
-            np.testing.assert_array_equal(scored, ~np.isnan(values).all(axis=1))
+            # Only rows without any known value of a weighted factor lack a score.
+            weighted = [j for j, name in enumerate(scoring.FACTORS) if DEFAULTS[name].weight > 0]
+            np.testing.assert_array_equal(scored, ~np.isnan(values[:, weighted]).all(axis=1))
             known = ~np.isnan(result.subscores)
             self.assertTrue((result.subscores[known] >= 0).all() and (result.subscores[known] <= 100).all())
 
@@ -178,8 +182,14 @@ class TestBounds(unittest.TestCase):
             best.setdefault(name, -1e300)
             worst.setdefault(name, 1e300)
         self.assertAlmostEqual(_one(**best).score[0], 100.0, places=10)
-        # tenure_months and volume_12m floor at 30 and 20: (5 * 30 + 5 * 20) / 145.
-        self.assertAlmostEqual(_one(**worst).score[0], 250 / 145, places=10)
+        # tenure_months and volume_12m floor at 30 and 20: (5 * 30 + 5 * 20) / 130.
+        self.assertAlmostEqual(_one(**worst).score[0], 250 / 130, places=10)
+
+
+# The factors off by default (weight 0) count too, with a small weight.
+EVERY_FACTOR_ON = tuple(
+    dataclasses.replace(factor, weight=max(factor.weight, 5.0)) for factor in scoring.DEFAULT_FACTORS
+)
 
 
 class TestMonotonicity(unittest.TestCase):
@@ -198,7 +208,7 @@ class TestMonotonicity(unittest.TestCase):
             for base in bases:
                 values = {other: np.full(sweep.size, value) for other, value in base.items()}
                 values[name] = sweep
-                score = scoring.compute(values).score
+                score = scoring.compute(values, EVERY_FACTOR_ON).score
                 steps = np.diff(score)
                 with self.subTest(factor=name, base=base):
                     if scoring.HIGHER_IS_BETTER[name]:
