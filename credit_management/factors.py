@@ -17,8 +17,9 @@ def factor_values(data, before, today):
 
     ``data``: aggregates aligned with the customers (paid, paid_on_time, amount_days_late, settled,
     settled_late, settled_recent, settled_recent_late, receivable, overdue, exposure, max_days_overdue,
-    open_invoiced, amount_days_overdue, first_invoice, volume_12m, invoiced, refunded, has_history); ``before``: their current credit_limit and credit_external_score; ``today``:
-    one date, or one per customer (a backtest's cutoffs).
+    open_invoiced, amount_days_overdue, first_invoice, volume_12m, invoiced, refunded, has_history);
+    ``before``: their current credit_limit and credit_external_score; ``today``: one date, or one per
+    customer (a backtest's cutoffs).
     """
     history = data["has_history"]
     paid = data["paid"]

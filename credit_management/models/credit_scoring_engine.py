@@ -246,7 +246,8 @@ class CreditScoringEngine(models.AbstractModel):
                        COALESCE(SUM(amount_residual) FILTER (WHERE balance > 0 AND amount_residual > 0), 0)
                            AS open_invoiced,
                        COALESCE(SUM(amount_residual * GREATEST(%(today)s - date_maturity, 0))
-                                    FILTER (WHERE balance > 0 AND amount_residual > 0), 0) AS amount_days_overdue
+                                    FILTER (WHERE balance > 0 AND amount_residual > 0), 0)
+                           AS amount_days_overdue
                   FROM terms
                  GROUP BY partner_id
             ), credit_notes AS (
