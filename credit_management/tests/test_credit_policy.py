@@ -182,6 +182,9 @@ class TestCreditAlerts(CreditCommon):
             self.paid_invoice(partner, 1000, start, days_late=0)
         self.rescore(partner)
         self.assertFalse(self.alerts(partner))
+        # then two invoices paid two months late and one open two months past due
+        for start in (-240, -210):
+            self.paid_invoice(partner, 1000, start, days_late=60)
         self.invoice(partner, 5000, invoice_days=-100, due_days=30)
         self.rescore(partner)
         drop = self.alerts(partner, "grade_drop")
