@@ -24,6 +24,7 @@ class Grades:
     payment_terms: np.ndarray  # payment term id of each grade, 0 when it sets none
     new_customer: int  # position of the grade of customers without history
     table: rules.GradeTable
+    bureau_cap: np.ndarray | None = None  # bool per grade: the bureau's recommended limit caps the limit
 
 
 @dataclass(frozen=True)
@@ -82,22 +83,37 @@ def advance(before, data, values, score, grades, thresholds, today, now, min_sco
     )
 
 
+def limits(before, outcome, positions, grades):
+    """The credit limit and which one binds ('policy', 'bureau' or 'manual'): the grade's rule, capped by
+    the bureau's recommended limit (``credit_bureau_limit``, 0 when none) where the grade says so; a
+    manual limit stays."""
+    manual = before["credit_limit_manual"]
+    policy = outcome.profile.credit_limit
+    bureau = np.nan_to_num(before["credit_bureau_limit"])
+    cap = grades.bureau_cap if grades.bureau_cap is not None else np.zeros(len(grades.ids), dtype=bool)
+    capping = np.asarray(cap, dtype=bool)[positions] & (bureau > 0) & (bureau < policy) & ~manual
+    limit = np.where(capping, np.round(bureau, 2), policy)
+    source = np.where(manual, "manual", np.where(capping, "bureau", "policy")).astype(object)
+    return limit, source
+
+
 def next_profiles(before, outcome, score, positions, grades, values, data, now, hold_reason):
     new = outcome.profile
+    credit_limit, limit_source = limits(before, outcome, positions, grades)
     term_of_grade = np.asarray(grades.payment_terms, dtype=np.int64)[positions]
     keep_term = before["credit_limit_manual"] | (term_of_grade == 0)
     now = np.datetime64(now, "s")
     with np.errstate(divide="ignore", invalid="ignore"):
-        utilisation = np.where(
-            new.credit_limit > 0, np.maximum(data["exposure"], 0) / new.credit_limit, np.nan
-        )
+        utilisation = np.where(credit_limit > 0, np.maximum(data["exposure"], 0) / credit_limit, np.nan)
     after = dict(before)
     after.update(
         {
             "credit_score": np.round(np.where(data["has_history"], score, np.nan), 1),
             "credit_grade_id": np.asarray(grades.ids, dtype=np.int64)[positions],
             "credit_score_date": np.full(len(positions), now),
-            "credit_limit": new.credit_limit,
+            "credit_limit": credit_limit,
+            "credit_policy_limit": outcome.policy_limit,
+            "credit_limit_source": limit_source,
             "property_payment_term_id": np.where(
                 keep_term, before["property_payment_term_id"], term_of_grade
             ),

@@ -71,6 +71,7 @@ class Outcome:
     demoted: np.ndarray = field(default=None)
     hold_placed: np.ndarray = field(default=None)
     hold_lifted: np.ndarray = field(default=None)
+    policy_limit: np.ndarray = field(default=None)  # what the grade's rule gives, manual limit or not
 
 
 def base_limits(grade, volume_12m, table):
@@ -126,9 +127,8 @@ def next_state(profile, behaviour, table, thresholds, today):
     factor = np.where(demoted, factor * (1 - thresholds.demote_percent / 100.0), factor)
 
     new.limit_factor = np.where(managed, factor, profile.limit_factor)
-    new.credit_limit = np.where(
-        managed, np.round(capped(base * factor, behaviour.grade, table), 2), profile.credit_limit
-    )
+    policy_limit = np.round(capped(base * factor, behaviour.grade, table), 2)
+    new.credit_limit = np.where(managed, policy_limit, profile.credit_limit)
     new.promoted_date = np.where(promoted, today, profile.promoted_date)
     new.demoted_date = np.where(demoted, today, profile.demoted_date)
 
@@ -137,4 +137,4 @@ def next_state(profile, behaviour, table, thresholds, today):
     hold_lifted = ~past_hold & profile.hold & profile.hold_automatic
     new.hold = (profile.hold | past_hold) & ~hold_lifted
     new.hold_automatic = np.where(hold_placed, True, np.where(hold_lifted, False, profile.hold_automatic))
-    return Outcome(new, promoted, demoted, hold_placed, hold_lifted)
+    return Outcome(new, promoted, demoted, hold_placed, hold_lifted, policy_limit)

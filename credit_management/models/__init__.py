@@ -4,6 +4,10 @@ from . import account_move
 from . import account_partial_reconcile
 from . import credit_approval_request
 from . import credit_backtest
+from . import credit_bureau_provider
+from . import credit_bureau_report
+from . import credit_bureau_request
+from . import credit_bureau_signal
 from . import credit_check
 from . import credit_check_lock
 from . import credit_exposure

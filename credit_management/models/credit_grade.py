@@ -9,6 +9,7 @@ LIMIT_METHODS = [
     ("sales_months", "Months of average sales"),
 ]
 NON_NEGATIVE = (
+    "bureau_refresh_days",
     "limit_amount",
     "limit_percent",
     "limit_months",
@@ -69,6 +70,17 @@ class CreditGrade(models.Model):
         currency_field="currency_id",
         tracking=True,
         help="The limit, promotions included, never exceeds this amount. 0 means no cap.",
+    )
+    limit_bureau_cap = fields.Boolean(
+        "Capped by the Bureau",
+        tracking=True,
+        help="The limit never exceeds the credit limit the customer's latest bureau report recommends.",
+    )
+    bureau_refresh_days = fields.Integer(
+        "Bureau Refresh (days)",
+        default=365,
+        tracking=True,
+        help="A customer of this grade gets a new bureau report when the latest is older than this; 0 never.",
     )
     payment_term_id = fields.Many2one(
         "account.payment.term",

@@ -129,6 +129,12 @@ class CreditPolicy(models.Model):
     alert_utilisation_percent = fields.Float(
         default=90.0, tracking=True, help="Alert the controller when exposure passes this share of the limit."
     )
+    bureau_hold_on_signal = fields.Boolean(
+        "Hold on a Bureau Risk Signal",
+        tracking=True,
+        help="A new risk signal in a customer's bureau report (e.g. a new dishonest-debtor record), or its "
+        "rating two or more steps worse, places a credit hold with the reason, besides the alert.",
+    )
     scorecard_alert_auc_drop = fields.Float(
         "Scorecard Alert: AUC Drop",
         default=0.05,

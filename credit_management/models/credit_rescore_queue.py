@@ -6,6 +6,7 @@ REASONS = [
     ("refund", "Credit note posted"),
     ("payment", "Payment reconciled or unreconciled"),
     ("manual", "Manual"),
+    ("bureau", "Credit bureau report"),
 ]
 
 

@@ -14,7 +14,11 @@ from .credit_scoring_writer import PROFILE_COLUMNS
 
 _logger = logging.getLogger(__name__)
 
-PROFILE_READ = PROFILE_COLUMNS.keys() | {"credit_limit_manual", "credit_external_score"}
+PROFILE_READ = PROFILE_COLUMNS.keys() | {
+    "credit_limit_manual",
+    "credit_external_score",
+    "credit_bureau_limit",
+}
 
 
 class CreditScoringEngine(models.AbstractModel):
@@ -189,6 +193,7 @@ class CreditScoringEngine(models.AbstractModel):
             payment_terms=np.array([g.payment_term_id.id or 0 for g in grades], dtype=np.int64),
             new_customer=grades.ids.index(new_grade.id) if new_grade in grades else len(grades) - 1,
             table=grades._rules_table(),
+            bureau_cap=np.array(grades.mapped("limit_bureau_cap"), dtype=bool),
         )
 
     @api.model
@@ -347,6 +352,8 @@ class CreditScoringEngine(models.AbstractModel):
             "credit_avg_days_late",
             "credit_utilisation",
             "credit_external_score",
+            "credit_policy_limit",
+            "credit_bureau_limit",
         )
         profile = {f: np.array([np.nan if v is None else v for v in raw[f]], dtype=float) for f in floats}
         for fname in ("credit_grade_id", "property_payment_term_id", "credit_hold_user_id"):
@@ -358,6 +365,7 @@ class CreditScoringEngine(models.AbstractModel):
         for fname in ("credit_score_date", "credit_hold_date"):
             profile[fname] = np.array([v or np.datetime64("NaT") for v in raw[fname]], dtype="datetime64[s]")
         profile["credit_hold_reason"] = np.array(raw["credit_hold_reason"], dtype=object)
+        profile["credit_limit_source"] = np.array(raw["credit_limit_source"], dtype=object)
         profile["credit_limit"] = np.nan_to_num(profile["credit_limit"])
         return profile
 

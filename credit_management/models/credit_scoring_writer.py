@@ -22,6 +22,8 @@ PROFILE_COLUMNS = {
     "credit_hold_user_id": "int4",
     "credit_avg_days_late": "float8",
     "credit_utilisation": "float8",
+    "credit_policy_limit": "float8",
+    "credit_limit_source": "varchar",
 }
 
 

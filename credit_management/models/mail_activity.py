@@ -5,6 +5,8 @@ ALERT_KINDS = [
     ("score_below", "Score below threshold"),
     ("utilisation", "Credit utilisation high"),
     ("hold", "Credit hold placed"),
+    ("bureau_signal", "New risk signal from a credit bureau"),
+    ("bureau_rating", "Bureau rating dropped"),
 ]
 
 

@@ -30,6 +30,10 @@ CONTROLLED_FIELDS = frozenset(
         "credit_avg_days_late",
         "credit_utilisation",
         "credit_external_score",
+        "credit_bureau_report_id",
+        "credit_bureau_limit",
+        "credit_policy_limit",
+        "credit_limit_source",
     }
 )
 # Shared by a company and its contacts, like Odoo's own credit limit and payment term.
@@ -153,6 +157,41 @@ class ResPartner(models.Model):
         tracking=True,
         help="Normalised (0-100) score from a credit bureau; used by the scoring when set.",
     )
+    credit_bureau_report_id = fields.Many2one(
+        "credit.bureau.report",
+        "Latest Bureau Report",
+        company_dependent=True,
+        readonly=True,
+        groups=CREDIT_USER,
+    )
+    credit_bureau_limit = fields.Float(
+        "Bureau Limit",
+        company_dependent=True,
+        readonly=True,
+        groups=CREDIT_USER,
+        help="The credit limit the latest bureau report recommends, in the company's currency.",
+    )
+    credit_policy_limit = fields.Float(
+        "Policy Limit",
+        company_dependent=True,
+        readonly=True,
+        groups=CREDIT_USER,
+        help="The limit the grade's rule gives, before any cap by the bureau and whether or not a manual "
+        "limit is set.",
+    )
+    credit_limit_source = fields.Selection(
+        [("policy", "Credit policy"), ("bureau", "Bureau's recommended limit"), ("manual", "Set by hand")],
+        "Limit Set By",
+        company_dependent=True,
+        readonly=True,
+        groups=CREDIT_USER,
+    )
+    credit_bureau_rating = fields.Selection(
+        related="credit_bureau_report_id.rating", string="Bureau Rating", groups=CREDIT_USER
+    )
+    credit_bureau_date = fields.Datetime(
+        related="credit_bureau_report_id.date", string="Bureau Report Date", groups=CREDIT_USER
+    )
 
     credit_currency_id = fields.Many2one(
         "res.currency", compute="_compute_credit_currency_id", groups=CREDIT_USER
@@ -237,7 +276,9 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_credit_write(vals)
-        return super().create(vals_list)
+        partners = super().create(vals_list)
+        partners.filtered(lambda p: p.vat or p.company_registry)._credit_request_bureau_report("new_customer")
+        return partners
 
     def write(self, vals):
         self._check_credit_write(vals)
@@ -287,6 +328,26 @@ class ResPartner(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def action_credit_bureau_request(self):
+        """Ask the credit bureaus for a fresh report on these customers, in the background."""
+        if not self.env.user.has_group(CREDIT_CONTROLLER):
+            raise AccessError(_("Requesting a credit bureau report needs the Credit Controller group."))
+        self.env["credit.bureau.request"].sudo()._enqueue(self.commercial_partner_id, "manual")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": _("Bureau report requested; it arrives in the background within minutes."),
+            },
+        }
+
+    def _credit_request_bureau_report(self, reason):
+        """Queue a bureau report for the companies among these partners (no call is made here)."""
+        companies = self.commercial_partner_id.filtered("is_company")
+        if companies:
+            self.env["credit.bureau.request"].sudo()._enqueue(companies, reason)
 
     def action_credit_hold(self):
         return {

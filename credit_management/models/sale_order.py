@@ -139,6 +139,9 @@ class SaleOrder(models.Model):
             {**vals, "state": "draft"} if c else vals for vals, c in zip(vals_list, confirm, strict=True)
         ]
         orders = super().create(vals_list)
+        # a customer's first quotation asks the bureaus, in the background, so its check can use them
+        customers = orders.partner_id.commercial_partner_id.sudo()
+        customers.filtered(lambda p: not p.credit_bureau_report_id)._credit_request_bureau_report("quotation")
         orders.browse([o.id for o, c in zip(orders, confirm, strict=True) if c]).write({"state": "sale"})
         return orders
 

@@ -1,3 +1,4 @@
+from . import test_bureaus
 from . import test_credit_aging_report
 from . import test_credit_dashboard
 from . import test_credit_engine_sql

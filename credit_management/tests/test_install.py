@@ -46,6 +46,9 @@ class TestInstalled(TransactionCase):
             "ir_cron_credit_rescore_queue",
             "ir_cron_credit_approval_expire",
             "ir_cron_credit_scorecard_monitor",
+            "ir_cron_credit_bureau",
+            "ir_cron_credit_bureau_refresh",
+            "mail_activity_type_bureau_failure",
             "mail_activity_type_credit_review",
             "mail_activity_type_scorecard_review",
             "mail_activity_type_credit_approval",
@@ -95,7 +98,7 @@ class TestUninstall(TransactionCase):
         self.assertTrue(before["xmlids"])
         self.assertTrue(before["tables"])
         self.assertTrue(before["columns"])
-        self.assertEqual(before["crons"], [(4,)])
+        self.assertEqual(before["crons"], [(6,)])
         added = {name for table, name in set(before["indexes"]) - set(template["indexes"])}
         self.assertIn("sale_order__credit_open_partner_index", added, "indexes on core tables too")
         self.assertEqual(before["functions"], [("credit_management_customer_exposure",)])

@@ -45,6 +45,9 @@ def before(n, **overrides):
         "credit_avg_days_late": np.full(n, np.nan),
         "credit_utilisation": np.full(n, np.nan),
         "credit_limit_manual": np.zeros(n, dtype=bool),
+        "credit_bureau_limit": np.zeros(n),
+        "credit_policy_limit": np.full(n, np.nan),
+        "credit_limit_source": np.full(n, None, dtype=object),
     }
     values.update({k: np.asarray(v, dtype=values[k].dtype) for k, v in overrides.items()})
     return values
@@ -168,3 +171,31 @@ class TestChanges(unittest.TestCase):
         self.assertTrue(step.changes["limit"][0])
         self.assertTrue(step.changes["profile"][0])
         self.assertFalse(step.changes["first"][0])
+
+
+class TestBureauCap(unittest.TestCase):
+    def test_the_bureau_caps_where_the_grade_says_so(self):
+        grades = profiles.Grades(**{**GRADES.__dict__, "bureau_cap": np.array([True, False, True])})
+        prev = before(
+            4,
+            credit_bureau_limit=[4000.0, 4000.0, 20000.0, 500.0],
+            credit_limit_manual=[False, False, False, True],
+            credit_limit=[0.0, 0.0, 0.0, 123.0],
+        )
+        step = profiles.advance(
+            prev,
+            data(4),
+            values(4),
+            np.array([90.0, 60.0, 90.0, 90.0]),
+            grades,
+            rules.Thresholds(),
+            TODAY,
+            NOW,
+            0.0,
+            hold_reason=str,
+        )
+        after = step.after
+        # capped (A: 9000 > 4000); not capped by its grade (B); the bureau's is higher; set by hand
+        np.testing.assert_allclose(after["credit_limit"], [4000.0, 5000.0, 9000.0, 123.0])
+        self.assertEqual(list(after["credit_limit_source"]), ["bureau", "policy", "policy", "manual"])
+        np.testing.assert_allclose(after["credit_policy_limit"], [9000.0, 5000.0, 9000.0, 9000.0])
