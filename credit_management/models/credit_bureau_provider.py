@@ -38,9 +38,7 @@ class CreditBureauProvider(models.Model):
         default="production",
         tracking=True,
     )
-    base_url = fields.Char(
-        "Base URL", compute="_compute_base_url", store=True, readonly=False, tracking=True, required=True
-    )
+    base_url = fields.Char("Base URL", compute="_compute_base_url", store=True, readonly=False, tracking=True)
     # Credentials: read by credit managers (to fix them) and by the system (to call); never tracked.
     username = fields.Char(groups=MANAGER, help="Creditsafe: the API user's username.")
     password = fields.Char(groups=MANAGER, help="Creditsafe: the API user's password.")

@@ -242,6 +242,12 @@ class TestCreditBureau(CreditCommon):
         with self.assertRaises(AccessError):
             partner.with_user(self.salesman).write({"credit_bureau_report_id": False})
 
+    def test_the_url_follows_the_kind_and_environment(self):
+        provider = self.env["credit.bureau.provider"].create({"name": "Qichacha", "kind": "qichacha"})
+        self.assertEqual(provider.base_url, "https://api.qichacha.com")
+        provider.write({"kind": "creditsafe", "environment": "sandbox"})
+        self.assertEqual(provider.base_url, "https://connect.sandbox.creditsafe.com/v1")
+
     def test_bad_settings(self):
         for vals, message in (
             ({"timeout": 0}, "Timeout"),
