@@ -28,7 +28,8 @@ STATES = [
 # Backoff after a failure that may pass: 15 min, 1 h, 4 h, then daily; the bureau's Retry-After when longer.
 BACKOFF_MINUTES = (15, 60, 240, 1440)
 MAX_ATTEMPTS = 6
-BATCH = 500
+# Requests taken per connection at a time: a run that dies loses at most this many answers per connection.
+PER_CONNECTION = 5
 
 
 class CreditBureauRequest(models.Model):
@@ -177,8 +178,16 @@ class CreditBureauRequest(models.Model):
         self._abandon_interrupted(auto_commit)
         calls = 0
         for provider in self.env["credit.bureau.provider"].sudo().search([("active", "=", True)]):
-            while batch := self.sudo()._process_provider(provider, auto_commit):
+            budget = provider._budget_left()
+            size = provider.concurrency * PER_CONNECTION
+            while budget is None or budget > 0:
+                batch = self.sudo()._process_provider(
+                    provider, auto_commit, size if budget is None else min(size, budget)
+                )
+                if not batch:
+                    break
                 calls += batch
+                budget = None if budget is None else budget - batch
         return calls
 
     def _abandon_interrupted(self, auto_commit):
@@ -213,11 +222,8 @@ class CreditBureauRequest(models.Model):
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    def _process_provider(self, provider, auto_commit):
-        budget = provider._budget_left()
-        limit = BATCH if budget is None else min(BATCH, budget)
-        if not limit:
-            return 0
+    def _process_provider(self, provider, auto_commit, limit):
+        """Call the bureau for up to ``limit`` due requests; returns how many were taken."""
         requests = self._take(provider, limit)
         if not requests:
             return 0

@@ -31,6 +31,7 @@ class CreditReviewReport(models.AbstractModel):
         aging = self._aging(partners, company)
         orders = self._open_orders(partners, company)
         approvals = self._recent_approvals(partners, company)
+        bureau = self._bureau_reports(partners, company)
         return {
             "doc_ids": partners.ids,
             "doc_model": "res.partner",
@@ -46,9 +47,26 @@ class CreditReviewReport(models.AbstractModel):
                     "aging": aging.get(partner.id, {}),
                     "orders": orders.filtered(lambda o, p=partner: o.partner_id.commercial_partner_id == p),
                     "approvals": approvals.get(partner.id, self.env["credit.approval.request"]),
+                    "bureau": bureau.get(partner.id),
                 }
                 for partner in partners
             },
+        }
+
+    @api.model
+    def _bureau_reports(self, partners, company):
+        """{partner id: latest bureau report}: whoever may read bureau reports sees it whole, others (as on
+        the Credit tab) its bureau, date and rating only."""
+        reports = partners.with_company(company).sudo().credit_bureau_report_id
+        whole = self.env["credit.bureau.report"].has_access("read")
+        return {
+            report.partner_id.id: {
+                "report": report if whole else None,
+                "provider": report.provider_id.name,
+                "date": report.date,
+                "rating": report.rating,
+            }
+            for report in reports
         }
 
     @api.model

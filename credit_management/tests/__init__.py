@@ -1,5 +1,6 @@
 from . import test_bureaus
 from . import test_credit_aging_report
+from . import test_credit_bureau_rpc
 from . import test_credit_dashboard
 from . import test_credit_engine_sql
 from . import test_credit_events

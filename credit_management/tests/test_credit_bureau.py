@@ -345,3 +345,30 @@ class TestCreditBureau(CreditCommon):
         queued = self.env["credit.bureau.request"].search([("reason", "=", "refresh")])
         self.assertEqual(len(queued), 1, "within the budget")
         self.assertIn(queued.partner_id, partners[1:], "a worst-grade customer, due after 30 days")
+
+    def test_the_credit_review_shows_the_bureau_report(self):
+        self.server.companies[CODE] = {"/ShixinCheck/GetList": [SHIXIN]}
+        qichacha = self.env["credit.bureau.provider"].create(
+            {
+                "name": "Qichacha",
+                "kind": "qichacha",
+                "environment": "custom",
+                "base_url": self.server.url,
+                "api_key": bureau_server.KEY,
+                "api_secret": bureau_server.SECRET,
+            }
+        )
+        self.creditsafe.active = False
+        partner = self.customer(
+            "上海示例有限公司", country_id=self.env.ref("base.cn").id, company_registry=CODE
+        )
+        self.process()
+        self.assertEqual(partner.credit_bureau_report_id.provider_id, qichacha)
+        report = "credit_management.report_credit_review"
+        reports = self.env["ir.actions.report"]
+        html = reports.with_user(self.controller)._render_qweb_html(report, partner.ids)[0].decode()
+        self.assertIn("Credit bureau", html)
+        self.assertIn("拒不履行", html)
+        html = reports.with_user(self.salesman)._render_qweb_html(report, partner.ids)[0].decode()
+        self.assertIn("Qichacha", html, "the bureau and the date, as on the Credit tab")
+        self.assertNotIn("拒不履行", html, "not the report's details")
