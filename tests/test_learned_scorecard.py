@@ -89,6 +89,17 @@ class TestLearnedScorecard(TransactionCase):
             self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "everyone is rescored soon"
         )
         self.assertFalse(self.policy.rescore_run_date)
+        self.assertEqual(self.policy.rescore_scorecard_id, card)
+        # the activation's rescoring re-grades the book in one decision: history rows, no alert per customer
+        alerts_before = self.env["mail.activity"].search_count([("credit_alert_kind", "!=", False)])
+        self.env["credit.scoring.engine"]._rescore_company(self.company)
+        rows = self.env["credit.score.history"].search([("trigger", "=", "scorecard")])
+        self.assertTrue(rows)
+        self.assertIn(card.name, rows[0].note)
+        self.assertEqual(
+            self.env["mail.activity"].search_count([("credit_alert_kind", "!=", False)]), alerts_before
+        )
+        self.assertFalse(self.policy.rescore_scorecard_id, "the next runs are ordinary again")
 
         second = self.learn()
         second.accept_non_monotone = True

@@ -155,6 +155,13 @@ class CreditPolicy(models.Model):
     approval_validity_days = fields.Integer(
         default=7, tracking=True, help="Days a credit approval request, or an approval, stays valid."
     )
+    rescore_scorecard_id = fields.Many2one(
+        "credit.scorecard",
+        readonly=True,
+        ondelete="set null",
+        help="The scorecard whose activation the rescoring in progress applies: its changes are in the "
+        "history, without a chatter note or an alert per customer.",
+    )
     rescore_run_date = fields.Date(readonly=True, help="Day of the scheduled rescoring in progress or done.")
     rescore_last_partner_id = fields.Integer(
         readonly=True, help="Last customer the scheduled rescoring of that day has done."
@@ -263,16 +270,19 @@ class CreditPolicy(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
-    def _rescore_all_soon(self):
-        """Have the daily rescoring run again today over every customer, in the background."""
+    def _rescore_all_soon(self, scorecard=None):
+        """Have the daily rescoring run again today over every customer, in the background; for
+        ``scorecard``'s activation, quietly (see the engine's ``_rescore_company``)."""
         self.env.cr.execute(
             SQL(
-                """UPDATE credit_policy SET rescore_run_date = NULL, rescore_last_partner_id = 0
+                """UPDATE credit_policy SET rescore_run_date = NULL, rescore_last_partner_id = 0,
+                          rescore_scorecard_id = %s
                     WHERE id = ANY(%s)""",
+                scorecard.id if scorecard else None,
                 self.ids,
             )
         )
-        self.invalidate_recordset(["rescore_run_date", "rescore_last_partner_id"])
+        self.invalidate_recordset(["rescore_run_date", "rescore_last_partner_id", "rescore_scorecard_id"])
         self.env.ref("credit_management.ir_cron_credit_rescore").sudo()._trigger()
 
     def _scoring_factors(self):

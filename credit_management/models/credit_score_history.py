@@ -8,6 +8,7 @@ TRIGGERS = [
     ("event", "Event"),
     ("manual", "Manual"),
     ("bureau", "Bureau"),
+    ("scorecard", "Scorecard activated"),
 ]
 
 

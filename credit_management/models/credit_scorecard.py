@@ -171,7 +171,7 @@ class CreditScorecard(models.Model):
         # A log note: it needs no sender address, which a manager's user may not have.
         policy._message_log(body=message)
         self._message_log(body=message)
-        policy._rescore_all_soon()
+        policy._rescore_all_soon(self)
         return True
 
     # ------------------------------------------------------------------

@@ -40,6 +40,9 @@ class CreditScoringEngine(models.AbstractModel):
         are then scored and written from it. The policy keeps the run's date and the last
         customer done, written with each batch: a run that dies keeps the batches it
         committed, and the next run of the day goes on after them.
+
+        A run that applies a scorecard's activation re-grades the book in one decision: its history rows
+        name the scorecard, and no chatter note or alert is raised per customer.
         """
         if auto_commit is None:
             auto_commit = not getattr(threading.current_thread(), "testing", False)
@@ -51,6 +54,11 @@ class CreditScoringEngine(models.AbstractModel):
         ids = np.asarray(self._customers_after(company, after_id), dtype=np.int64)
         if not len(ids):
             return 0
+        card = policy.rescore_scorecard_id
+        if card:
+            trigger, note = "scorecard", _("Scorecard %s activated.", card.name)
+        else:
+            note = None
         self.env.flush_all()
         as_of = fields.Datetime.now()
         data = engine._gather(company, policy, ids, today, whole_company=True)
@@ -58,15 +66,21 @@ class CreditScoringEngine(models.AbstractModel):
             batch = slice(start, start + batch_size)
             part = {key: values[batch] for key, values in data.items()}
             if auto_commit:
-                engine._rescore_batch(company, ids[batch], trigger, None, data=part, as_of=as_of)
+                engine._rescore_batch(
+                    company, ids[batch], trigger, note, data=part, as_of=as_of, quiet=bool(card)
+                )
                 policy._record_rescore_progress(today, int(ids[batch][-1]))
                 self.env["ir.cron"]._notify_progress(done=min(start + batch_size, len(ids)), remaining=0)
                 # One batch per transaction, by design: a crash keeps the batches done.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             else:
                 with self.env.cr.savepoint():
-                    engine._rescore_batch(company, ids[batch], trigger, None, data=part, as_of=as_of)
+                    engine._rescore_batch(
+                        company, ids[batch], trigger, note, data=part, as_of=as_of, quiet=bool(card)
+                    )
                     policy._record_rescore_progress(today, int(ids[batch][-1]))
+        if card:
+            policy.sudo().rescore_scorecard_id = False
         return len(ids)
 
     @api.model
@@ -130,7 +144,7 @@ class CreditScoringEngine(models.AbstractModel):
         return self.with_company(company)._rescore_batch(company, partner_ids, trigger, note)
 
     @api.model
-    def _rescore_batch(self, company, partner_ids, trigger, note, data=None, as_of=None):
+    def _rescore_batch(self, company, partner_ids, trigger, note, data=None, as_of=None, quiet=False):
         """Score, apply the policy and write, for ``partner_ids``.
 
         ``data``: what a whole-company pass gathered at ``as_of`` for these partners;
@@ -167,7 +181,11 @@ class CreditScoringEngine(models.AbstractModel):
         self.env["credit.scoring.writer"]._write(
             company, ids, before, step, result, values, data, trigger, note
         )
-        alerts = self.env["credit.scoring.notifier"]._notify(ids, before, step, data, policy, grades)
+        alerts = (
+            0
+            if quiet
+            else self.env["credit.scoring.notifier"]._notify(ids, before, step, data, policy, grades)
+        )
         self.env["res.partner"].invalidate_model(list(PROFILE_COLUMNS))
         outcome = step.outcome
         return {

@@ -104,6 +104,15 @@ class TestTranslations(CreditCommon):
             self.as_salesman(order.order_line).write({"price_unit": 5000})
         self.assertIn("此更改所需信用超过客户可用额度", str(caught.exception))
 
+    def test_bureau_labels_in_chinese(self):
+        signal = self.env["credit.bureau.signal"].with_context(lang=LANG)
+        kinds = dict(signal._fields["kind"]._description_selection(signal.env))
+        self.assertEqual(kinds["dishonest_debtor"], "失信被执行人")
+        self.assertEqual(kinds["tax_violation"], "税收违法")
+        provider = self.env["credit.bureau.provider"].with_context(lang=LANG).fields_get(["monthly_budget"])
+        self.assertEqual(provider["monthly_budget"]["string"], self.translation("Monthly Budget"))
+        self.assertRegex(provider["monthly_budget"]["string"], HAN)
+
     def test_credit_review_pdf_has_chinese_glyphs(self):
         """wkhtmltopdf needs a CJK font (the setup installs one) or the Chinese text comes out blank."""
         partner = self.graded_customer("Review PDF Co", "C", 5000, user_id=self.salesman.id)
