@@ -15,11 +15,19 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
 
 from . import scoring
+
+
+def _sklearn():
+    """scikit-learn, loaded on first use: imported with the addon it would cost every Odoo worker about
+    100 MB and a second at start, for what only learning and backtesting need."""
+    import sklearn.isotonic
+    import sklearn.linear_model
+    import sklearn.metrics
+
+    return sklearn
+
 
 MIN_SAMPLES = 200
 MIN_LATE = 10
@@ -88,12 +96,13 @@ def metrics(score, late, probability) -> Metrics:
     if count == 0:
         nan = float("nan")
         return Metrics(0, 0, nan, nan, nan, nan)
-    brier = float(brier_score_loss(late, probability))
+    sk_metrics = _sklearn().metrics
+    brier = float(sk_metrics.brier_score_loss(late, probability))
     if n_late in (0, count):
         nan = float("nan")
         return Metrics(count, n_late, nan, nan, nan, brier)
-    auc = float(roc_auc_score(late, -score))
-    fpr, tpr, _thresholds = roc_curve(late, -score)
+    auc = float(sk_metrics.roc_auc_score(late, -score))
+    fpr, tpr, _thresholds = sk_metrics.roc_curve(late, -score)
     return Metrics(count, n_late, auc, 2 * auc - 1, float(np.max(tpr - fpr)), brier)
 
 
@@ -102,7 +111,7 @@ def roc_points(score, late, points: int = 50) -> list[tuple[float, float]]:
     score, late, _probability = _clean(score, late, np.zeros(len(late)))
     if late.min(initial=0) == late.max(initial=0):
         return []
-    fpr, tpr, _thresholds = roc_curve(late, -score)
+    fpr, tpr, _thresholds = _sklearn().metrics.roc_curve(late, -score)
     keep = np.unique(np.linspace(0, len(fpr) - 1, min(points, len(fpr))).round().astype(int))
     return [(float(fpr[i]), float(tpr[i])) for i in keep]
 
@@ -114,7 +123,7 @@ def platt(score_train, late_train):
     if late_train.min(initial=0) == late_train.max(initial=0):
         rate = float(late_train.mean()) if len(late_train) else 0.0
         return lambda score: np.full(len(np.asarray(score)), rate)
-    model = LogisticRegression().fit(score_train.reshape(-1, 1), late_train)
+    model = _sklearn().linear_model.LogisticRegression().fit(score_train.reshape(-1, 1), late_train)
     return lambda score: model.predict_proba(
         np.nan_to_num(np.asarray(score, float), nan=50.0).reshape(-1, 1)
     )[:, 1]
@@ -345,7 +354,8 @@ def monotone_bins(x, late, higher_is_better: bool, max_bins: int = 6) -> tuple[B
     counts = np.array([np.sum(index == i) for i in present])
     lates = np.array([np.sum(late[index == i]) for i in present])
     pooled = (
-        IsotonicRegression(increasing=not higher_is_better)
+        _sklearn()
+        .isotonic.IsotonicRegression(increasing=not higher_is_better)
         .fit(np.arange(len(present)), lates / counts, sample_weight=counts)
         .predict(np.arange(len(present)))
     )
@@ -388,7 +398,7 @@ def _regress(woe: dict, late, names) -> tuple[dict, float]:
     names = list(names)
     while names:
         matrix = np.column_stack([woe[name] for name in names])
-        model = LogisticRegression(C=1.0, max_iter=1000).fit(matrix, ~late)
+        model = _sklearn().linear_model.LogisticRegression(C=1.0, max_iter=1000).fit(matrix, ~late)
         betas = dict(zip(names, model.coef_[0], strict=True))
         wrong = [name for name, beta in betas.items() if beta <= 0]
         if not wrong:
