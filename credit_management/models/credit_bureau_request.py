@@ -99,6 +99,11 @@ class CreditBureauRequest(models.Model):
              WHERE p.id = ANY(%(partners)s)
                AND NOT EXISTS (SELECT 1 FROM credit_bureau_report r
                                 WHERE r.partner_id = p.id AND r.provider_id = pr.id AND r.expiry >= %(today)s)
+               -- a quotation does not ask again about a customer a person has to match or that was not found
+               AND (%(reason)s != 'quotation' OR NOT EXISTS (
+                        SELECT 1 FROM credit_bureau_request q
+                         WHERE q.partner_id = p.id AND q.provider_id = pr.id
+                           AND q.state IN ('needs_match', 'not_found')))
             ON CONFLICT (partner_id, provider_id, day) DO NOTHING
             """,
                 today=fields.Date.context_today(self),

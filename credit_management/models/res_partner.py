@@ -343,6 +343,13 @@ class ResPartner(models.Model):
             },
         }
 
+    def action_view_bureau_reports(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.action_credit_bureau_report"
+        )
+        action["domain"] = [("partner_id", "in", self.commercial_partner_id.ids)]
+        return action
+
     def _credit_request_bureau_report(self, reason):
         """Queue a bureau report for the companies among these partners (no call is made here)."""
         companies = self.commercial_partner_id.filtered("is_company")

@@ -219,6 +219,14 @@ class TestCreditBureau(CreditCommon):
         self.assertFalse(self.requests(partner))
         self.order(partner, 100)
         self.assertEqual(self.requests(partner).reason, "quotation")
+        # not found: the next days' quotations do not ask again, a controller may
+        self.requests(partner).sudo().write({"state": "not_found", "day": self.days(-1)})
+        self.order(partner, 100)
+        self.assertEqual(len(self.requests(partner)), 1)
+        partner.with_user(self.controller).action_credit_bureau_request()
+        self.assertEqual(len(self.requests(partner)), 2)
+        action = partner.with_user(self.controller).action_view_bureau_reports()
+        self.assertEqual(action["domain"], [("partner_id", "in", partner.ids)])
 
     def test_rights(self):
         partner = self.customer("Brit Ltd", country_id=self.gb.id, company_registry="888")
