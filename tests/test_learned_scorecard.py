@@ -52,6 +52,8 @@ class TestLearnedScorecard(TransactionCase):
         self.assertEqual(len(card.tables["grades"]["learned"]), 5)
         self.assertIn("<polyline", card.proof_html)
         self.assertIn(card.tables["grades"]["learned"][0]["group"], card.proof_html)
+        self.assertIn("o_credit_scorecard_deciles", card.proof_html)
+        self.assertEqual(len(card.tables["deciles"]), 10)
         pdf, _kind = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)

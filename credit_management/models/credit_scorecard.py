@@ -232,8 +232,8 @@ class CreditScorecard(models.Model):
         return ""
 
     def _proof(self, size=220):
-        """What the proof template draws: the grade table with both scorecards, and the calibration and ROC
-        charts as SVG polyline points in a ``size`` square."""
+        """What the proof template draws: the grade table with both scorecards, the decile table, and the
+        calibration and ROC charts as SVG polyline points in a ``size`` square."""
         self.ensure_one()
         tables = self.tables or {}
         grades = tables.get("grades", {})
@@ -275,6 +275,14 @@ class CreditScorecard(models.Model):
                 customers=self.customer_count,
             ),
             "grades": rows,
+            "deciles": [
+                {
+                    **row,
+                    "predicted_text": percent(row["predicted"], row["count"]),
+                    "observed_text": percent(row["observed"], row["count"]),
+                }
+                for row in tables.get("deciles", [])
+            ],
             "diagonal": charts.polyline([(0, 0), (1, 1)], size, size),
             "calibration": charts.polyline(*calibration),
             "calibration_dots": charts.coordinates(*calibration),
