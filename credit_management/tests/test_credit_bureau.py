@@ -286,6 +286,10 @@ class TestCreditBureau(CreditCommon):
         self.assertEqual(len(wizard.line_ids), 3)
         with self.assertRaisesRegex(UserError, "exactly one"):
             wizard.action_confirm()
+        wizard.line_ids[0].write({"chosen": True, "ref": "GB-0-SOMEONE-ELSE"})
+        with self.assertRaisesRegex(UserError, "not one of the companies the bureau found"):
+            wizard.action_confirm()
+        wizard.line_ids[0].chosen = False
         wizard.line_ids[1].chosen = True
         wizard.action_confirm()
         self.assertRecordValues(request, [{"state": "pending", "ref": "GB-0-MANY8-1"}])

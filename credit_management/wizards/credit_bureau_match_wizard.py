@@ -33,6 +33,11 @@ class CreditBureauMatchWizard(models.TransientModel):
         chosen = self.line_ids.filtered("chosen")
         if len(chosen) != 1:
             raise UserError(_("Tick exactly one company in Companies found, or use None of these."))
+        found = {candidate.get("ref") for candidate in self.request_id.sudo().candidates or []}
+        if chosen.ref not in found:
+            raise UserError(
+                _("%s is not one of the companies the bureau found; pick one of the list.", chosen.ref)
+            )
         self.request_id.sudo()._match(chosen.ref)
         return {"type": "ir.actions.act_window_close"}
 
@@ -51,6 +56,7 @@ class CreditBureauMatchWizard(models.TransientModel):
     def _check_controller(self):
         if not self.env.user.has_group(CONTROLLER):
             raise AccessError(_("Only credit controllers match customers with a credit bureau's companies."))
+        self.request_id.check_access("read")  # another company's request stays out of reach
 
 
 MATCH_FIELDS = ("ref", "name", "country", "registry", "vat", "address", "status")
