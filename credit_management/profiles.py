@@ -170,6 +170,8 @@ def changes(before, after, min_score_change):
     result["utilisation"] = (util_moved >= 1.0) & ~(
         np.isnan(before["credit_utilisation"]) & np.isnan(after["credit_utilisation"])
     )
+    # shown on the Credit tab, not historised: kept current like utilisation
+    result["limit_info"] = differs("credit_policy_limit") | differs("credit_limit_source")
     result["profile"] = result["grade"] | result["limit"] | result["term"] | result["hold"]
     result["any"] = first | result["profile"] | result["score"]
     return result

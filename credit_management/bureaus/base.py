@@ -21,6 +21,7 @@ class BureauError(Exception):
     """A call that failed; ``retry`` says whether the same call may succeed later."""
 
     retry = True
+    about_bureau = True  # the bureau's trouble (counts towards its failures), not the customer's
 
     def __init__(self, message, retry_after=None):
         super().__init__(message)
@@ -38,6 +39,7 @@ class NotFound(BureauError):
     """The provider has no such company."""
 
     retry = False
+    about_bureau = False
 
 
 class RateLimited(BureauError):

@@ -108,10 +108,10 @@ class Qichacha(Connector):
         return True
 
     def search(self, identifier: Identifier) -> list[Candidate]:
-        code = identifier.registry if is_credit_code(identifier.registry) else ""
+        code = next((c for c in (identifier.registry, identifier.vat) if is_credit_code(c)), "")
         if code:
             body = self._call("/EnterpriseInfo/Verify", {"searchKey": code.upper()})
-            data = (body.get("Result") or {}).get("Data") if body else None
+            data = _result(body).get("Data")
             rows = [data] if isinstance(data, dict) else data or []
         elif identifier.name:
             body = self._call(
@@ -131,7 +131,7 @@ class Qichacha(Connector):
 
     def report(self, ref: str) -> Report:
         basic = self._call("/EnterpriseInfo/Verify", {"searchKey": ref})
-        data = ((basic or {}).get("Result") or {}).get("Data")
+        data = _result(basic).get("Data")
         if isinstance(data, list):
             data = data[0] if data else None
         if not isinstance(data, dict):
@@ -143,7 +143,7 @@ class Qichacha(Connector):
         for kind, path, date_field, amount_field, text_fields, id_field in RISK_LISTS:
             body = self._call(path, {"searchKey": ref, "pageIndex": 1, "pageSize": PAGE_SIZE})
             raw[kind] = body
-            rows = ((body or {}).get("Result") or {}).get("Data") or []
+            rows = _result(body).get("Data") or []
             if not isinstance(rows, list):
                 raise Malformed(f"Qichacha: unexpected answer from {path}")
             for row in rows:
@@ -197,6 +197,14 @@ class Qichacha(Connector):
         if status in THROTTLED:
             raise RateLimited(f"Qichacha: too many requests ({status} {message})")
         raise BureauError(f"Qichacha answered {status} {message} to {path}")
+
+
+def _result(body):
+    """The envelope's Result when it is an object; an empty one otherwise (nothing found)."""
+    result = (body or {}).get("Result")
+    if result is not None and not isinstance(result, dict):
+        raise Malformed("Qichacha: the Result of a lookup is not an object")
+    return result or {}
 
 
 def _candidate(row):

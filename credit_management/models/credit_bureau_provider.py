@@ -1,10 +1,11 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .. import bureaus
+from ..report.tz import day_start_utc, user_tz
 
 MANAGER = "credit_management.group_credit_manager"
 SYSTEM = "base.group_system"
@@ -115,6 +116,8 @@ class CreditBureauProvider(models.Model):
     def action_test_connection(self):
         """Authenticate with the provider now; a clear error when the credentials or the URL are wrong."""
         self.ensure_one()
+        if not self.env.su and not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only credit managers test a credit bureau's connection."))
         connector = self._connector()
         try:
             connector.authenticate()
@@ -171,6 +174,7 @@ class CreditBureauProvider(models.Model):
         """{provider id: calls made this calendar month}."""
         if not self.ids:
             return {}
+        # the month is the user's: a call at 00:30 on the 1st, local time, is the new month's
         start = fields.Date.context_today(self).replace(day=1)
         self.env["credit.bureau.request"].flush_model(["provider_id", "called_at"])
         self.env.cr.execute(
@@ -178,7 +182,7 @@ class CreditBureauProvider(models.Model):
                 """SELECT provider_id, COUNT(*) FROM credit_bureau_request
                     WHERE provider_id = ANY(%s) AND called_at >= %s GROUP BY provider_id""",
                 self.ids,
-                start,
+                day_start_utc(start, user_tz(self)),
             )
         )
         return dict(self.env.cr.fetchall())

@@ -77,7 +77,9 @@ class CreditBureauReport(models.Model):
                 "score": found.score or 0.0,
                 "has_score": found.score is not None,
                 "rating": found.rating or False,
-                "previous_rating": found.raw.get("previous_rating") or previous.rating or False,
+                # our own previous report first: the bureau's "previous" may be a change of long ago
+                "previous_rating": (previous.rating if previous else found.raw.get("previous_rating"))
+                or False,
                 "limit_amount": found.limit if currency else 0.0,
                 "limit_currency_id": currency.id,
                 "raw": found.raw,

@@ -3,6 +3,8 @@ import logging
 import threading
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
@@ -73,7 +75,8 @@ class CreditBureauRequest(models.Model):
     @api.model
     def _enqueue(self, partners, reason):
         """Queue a report for each commercial partner of ``partners`` from each active provider of its
-        company (or of the current company), unless a report still fresh exists; set-based, no call."""
+        company (a partner of no company: of the user's companies), unless one is already queued or (but
+        for a controller's request) a report is still fresh; set-based, no call. Returns how many."""
         partners = partners.commercial_partner_id
         if not partners:
             return
@@ -95,10 +98,15 @@ class CreditBureauRequest(models.Model):
                    %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM res_partner p
               JOIN credit_bureau_provider pr ON pr.active AND pr.id = ANY(%(providers)s)
-                   AND (p.company_id IS NULL OR p.company_id = pr.company_id)
+                   AND (p.company_id = pr.company_id
+                        OR (p.company_id IS NULL AND pr.company_id = ANY(%(companies)s)))
              WHERE p.id = ANY(%(partners)s)
-               AND NOT EXISTS (SELECT 1 FROM credit_bureau_report r
-                                WHERE r.partner_id = p.id AND r.provider_id = pr.id AND r.expiry >= %(today)s)
+               AND (%(reason)s = 'manual' OR NOT EXISTS (
+                        SELECT 1 FROM credit_bureau_report r
+                         WHERE r.partner_id = p.id AND r.provider_id = pr.id AND r.expiry >= %(today)s))
+               AND NOT EXISTS (SELECT 1 FROM credit_bureau_request o
+                                WHERE o.partner_id = p.id AND o.provider_id = pr.id
+                                  AND o.state IN ('pending', 'calling', 'needs_match'))
                -- a quotation does not ask again about a customer a person has to match or that was not found
                AND (%(reason)s != 'quotation' OR NOT EXISTS (
                         SELECT 1 FROM credit_bureau_request q
@@ -112,10 +120,13 @@ class CreditBureauRequest(models.Model):
                 uid=self.env.uid,
                 providers=providers.ids,
                 partners=partners.ids,
+                companies=self.env.companies.ids,
             )
         )
-        if self.env.cr.rowcount:
+        queued = self.env.cr.rowcount
+        if queued:
             self.env.ref("credit_management.ir_cron_credit_bureau").sudo()._trigger()
+        return queued
 
     @api.model
     def _cron_refresh(self):
@@ -154,6 +165,9 @@ class CreditBureauRequest(models.Model):
               LEFT JOIN credit_grade g ON g.id = (p.credit_grade_id ->> %(key)s)::int
              WHERE COALESCE(g.bureau_refresh_days, 365) > 0
                AND latest.date < %(now)s - make_interval(days => COALESCE(g.bureau_refresh_days, 365))
+               AND NOT EXISTS (SELECT 1 FROM credit_bureau_request o
+                                WHERE o.partner_id = latest.partner_id AND o.provider_id = %(provider)s
+                                  AND o.state IN ('pending', 'calling', 'needs_match'))
              ORDER BY g.min_score NULLS FIRST, (p.credit_score ->> %(key)s)::float8 NULLS FIRST,
                       COALESCE((p.credit_limit ->> %(key)s)::float8
                                * (p.credit_utilisation ->> %(key)s)::float8, 0) DESC,
@@ -259,7 +273,7 @@ class CreditBureauRequest(models.Model):
                 request = self.browse(futures[future])
                 outcome, value = future.result()
                 request._apply(outcome, value)
-                provider._record_outcome(value.message if outcome == "error" else None)
+                provider._record_outcome(value.message if outcome == "error" and value.about_bureau else None)
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
         return len(requests)
@@ -275,13 +289,11 @@ class CreditBureauRequest(models.Model):
             UPDATE credit_bureau_request SET state = 'calling', called_at = %(now)s, attempts = attempts + 1
              WHERE id IN (SELECT id FROM credit_bureau_request
                            WHERE provider_id = %(provider)s AND state = 'pending' AND next_attempt <= %(now)s
-                             AND day <= %(today)s
                            ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
             RETURNING id
             """,
                 now=now,
                 provider=provider.id,
-                today=fields.Date.context_today(self),
                 limit=limit,
             )
         )
@@ -314,7 +326,7 @@ class CreditBureauRequest(models.Model):
             try:
                 with self.env.cr.savepoint():
                     report = self.env["credit.bureau.report"]._store(self, value)
-            except (TypeError, ValueError) as error:
+            except (TypeError, ValueError, psycopg2.Error) as error:
                 # an answer the connector let through but the database refuses: nothing of it is kept
                 self._failed(Malformed(f"{self.provider_id.name}: the report could not be stored ({error})"))
                 return
@@ -367,13 +379,17 @@ class CreditBureauRequest(models.Model):
 
 def _fetch(connector, identifier, ref):
     """Run in a worker thread, no database: the report of the company ``ref``, or the candidates a search
-    found when it is not known yet (a single one is taken), or the error. Returns (outcome, value)."""
+    found when it is not known yet (a single one found by an identifier is taken), or the error. Returns
+    (outcome, value)."""
     try:
         if not ref:
             candidates = connector.search(identifier)
-            if len(candidates) != 1:
+            # found by name alone, even a single company waits for a person to confirm it
+            if len(candidates) != 1 or not (identifier.registry or identifier.vat):
                 return "candidates", candidates
             ref = candidates[0].ref
         return "report", connector.report(ref)
     except bureaus.BureauError as error:
         return "error", error
+    except Exception as error:
+        return "error", Malformed(f"{connector.label}: unexpected answer ({type(error).__name__}: {error})")

@@ -229,7 +229,8 @@ class CreditGrade(models.Model):
             if not free:  # grades swapping their bands: one steps aside first
                 gid = next(iter(todo))
                 taken = held | set(todo.values())
-                spare = next(cent / 100 for cent in range(9999, 0, -1) if cent / 100 not in taken)
+                # min scores keep one decimal
+                spare = next(tenth / 10 for tenth in range(999, 0, -1) if tenth / 10 not in taken)
                 self.browse(gid).write({"min_score": spare})
                 continue
             for gid in free:

@@ -153,6 +153,8 @@ class CreditScorecard(models.Model):
         previous = self.search([("policy_id", "=", policy.id), ("state", "=", "active")]) or self._snapshot(
             policy
         )
+        if not previous.bands:  # learned before scorecards kept bands: keep today's, for a rollback
+            previous.sudo().bands = self._current_bands(policy.company_id)
         lines = {line.factor: line for line in policy.factor_ids}
         commands = []
         for line in self.line_ids:
@@ -304,10 +306,7 @@ class CreditScorecard(models.Model):
                 "origin": "manual",
                 "state": "active",
                 "monotone": True,
-                "bands": [
-                    {"grade_id": g.id, "code": g.code, "current": g.min_score, "proposed": g.min_score}
-                    for g in self._company_grades(policy.company_id)
-                ],
+                "bands": self._current_bands(policy.company_id),
                 "line_ids": [
                     Command.create({"factor": f.factor, "weight": f.weight, "breakpoints": f.breakpoints})
                     for f in policy.factor_ids
@@ -331,6 +330,14 @@ class CreditScorecard(models.Model):
         return (
             self.env["credit.grade"].sudo().search([("company_id", "=", company.id)], order="min_score desc")
         )
+
+    @api.model
+    def _current_bands(self, company):
+        """The company's grades as they are, as bands (a rollback to a scorecard restores them)."""
+        return [
+            {"grade_id": g.id, "code": g.code, "current": g.min_score, "proposed": g.min_score}
+            for g in self._company_grades(company)
+        ]
 
     @api.model
     def _grade_bands(self, company):

@@ -52,9 +52,11 @@ class CreditScoringEngine(models.AbstractModel):
         today = fields.Date.context_today(self)
         after_id = policy.rescore_last_partner_id if policy.rescore_run_date == today else 0
         ids = np.asarray(self._customers_after(company, after_id), dtype=np.int64)
-        if not len(ids):
-            return 0
         card = policy.rescore_scorecard_id
+        if not len(ids):
+            # a run that died after its last batch leaves the activation's mark: the next runs are ordinary
+            policy.sudo().rescore_scorecard_id = False
+            return 0
         if card:
             trigger, note = "scorecard", _("Scorecard %s activated.", card.name)
         else:
@@ -181,10 +183,8 @@ class CreditScoringEngine(models.AbstractModel):
         self.env["credit.scoring.writer"]._write(
             company, ids, before, step, result, values, data, trigger, note
         )
-        alerts = (
-            0
-            if quiet
-            else self.env["credit.scoring.notifier"]._notify(ids, before, step, data, policy, grades)
+        alerts = self.env["credit.scoring.notifier"]._notify(
+            ids, before, step, data, policy, grades, quiet=quiet
         )
         self.env["res.partner"].invalidate_model(list(PROFILE_COLUMNS))
         outcome = step.outcome

@@ -13,10 +13,18 @@ class CreditScoringNotifier(models.AbstractModel):
     _description = "Credit Scoring Notifier"
 
     @api.model
-    def _notify(self, ids, before, step, data, policy, grades):
-        """Chatter notes and alerts for what ``step`` changed; returns how many alerts were raised."""
-        self._log_changes(ids, before, step.after, step.changes, step.outcome, data, policy)
-        return self._raise_alerts(ids, before, step.after, step.changes, policy, grades)
+    def _notify(self, ids, before, step, data, policy, grades, quiet=False):
+        """Chatter notes and alerts for what ``step`` changed; returns how many alerts were raised.
+
+        ``quiet``: the rescoring that applies a scorecard's activation, which re-grades the book in one
+        decision logged on the scorecard: its grade, limit and term changes get no note or alert each;
+        holds, promotions, demotions and utilisation still do."""
+        changes = step.changes
+        if quiet:
+            unchanged = np.zeros(len(ids), dtype=bool)
+            changes = dict(changes, grade=unchanged, limit=unchanged, term=unchanged, profile=changes["hold"])
+        self._log_changes(ids, before, step.after, changes, step.outcome, data, policy)
+        return self._raise_alerts(ids, before, step.after, changes, policy, grades, quiet=quiet)
 
     @api.model
     def _log_changes(self, ids, before, after, changes, outcome, data, policy):
@@ -102,7 +110,7 @@ class CreditScoringNotifier(models.AbstractModel):
         self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies=bodies)
 
     @api.model
-    def _raise_alerts(self, ids, before, after, changes, policy, grades):
+    def _raise_alerts(self, ids, before, after, changes, policy, grades, quiet=False):
         """Credit review activities for the controller; never two open ones of a kind per customer.
         Like chatter notes, alerts follow changes: a first scoring raises none."""
         if not policy.controller_user_id:
@@ -123,6 +131,8 @@ class CreditScoringNotifier(models.AbstractModel):
             & ~(before["credit_utilisation"] > util_threshold),
             "hold": scored_before & changes["hold"] & after["credit_hold"],
         }
+        if quiet:
+            del kinds["grade_drop"], kinds["score_below"]
         wanted = [(int(ids[i]), kind) for kind, mask in kinds.items() for i in np.flatnonzero(mask)]
         return self._create_alerts(policy, wanted)
 

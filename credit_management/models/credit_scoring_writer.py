@@ -52,7 +52,7 @@ class CreditScoringWriter(models.AbstractModel):
         touched where their value changed, so values a user left to their default stay
         defaults.
         """
-        rows = changes["any"] | changes["factor"] | changes["utilisation"]
+        rows = changes["any"] | changes["factor"] | changes["utilisation"] | changes["limit_info"]
         if not rows.any():
             return
         masks = {

@@ -11,6 +11,11 @@ def user_tz(record):
     return fields.Datetime.context_timestamp(record, fields.Datetime.now()).tzinfo.zone
 
 
+def day_start_utc(day, tz):
+    """SQL: the start of local ``day`` in ``tz`` as a naive UTC timestamp, like stored datetimes."""
+    return SQL("(%s::date::timestamp AT TIME ZONE %s) AT TIME ZONE 'UTC'", day, tz)
+
+
 def day_end_utc(day, tz):
     """SQL: the end of local ``day`` in ``tz`` as a naive UTC timestamp, like stored datetimes."""
     return SQL("((%s::date + 1)::timestamp AT TIME ZONE %s) AT TIME ZONE 'UTC'", day, tz)

@@ -4,9 +4,9 @@ shapes (see the connectors' docstrings), for the connectors' tests and the burea
 Any registration number or credit code is a company, its figures derived from a hash of it; a test sets
 ``companies`` for exact figures. Special identifiers: one starting with ``NONE`` finds nothing, one
 starting with ``MANY`` finds three companies. ``fail`` queues failures for the next calls (one per call):
-``("429", retry_after)``, ``("500",)``, ``("garbage",)``, ``("slow", seconds)``, ``("expire",)`` (the
-current token stops working), or for Qichacha a body status such as ``("status", "122")``. ``calls``
-counts the calls per path.
+``("429", retry_after)``, ``("500",)``, ``("garbage",)`` (not JSON), ``("shape",)`` (JSON of another
+shape), ``("slow", seconds)``, ``("expire",)`` (the current token stops working), or for Qichacha a body
+status such as ``("status", "122")``; ``None`` lets a call through. ``calls`` counts the calls per path.
 """
 
 import base64
@@ -249,6 +249,8 @@ def _handler(server):
                     return self.reply(500, {"message": "Internal Server Error"})
                 if failure[0] == "garbage":
                     return self.reply(200, "<html>Service temporarily unavailable</html>")
+                if failure[0] == "shape":  # JSON, but not the documented shape
+                    return self.reply(200, {"report": {"companySummary": "n/a"}, "companies": "n/a"})
                 if failure[0] == "slow":
                     time.sleep(failure[1])
                 if failure[0] == "expire":

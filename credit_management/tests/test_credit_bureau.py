@@ -124,7 +124,7 @@ class TestCreditBureau(CreditCommon):
     def test_failures_are_retried_later_and_never_stored_half(self):
         partner = self.customer("Flaky Ltd", country_id=self.gb.id, company_registry="333")
         request = self.requests(partner)
-        for failure in (("429", 3600), ("500",), ("garbage",)):
+        for failure in (("429", 3600), ("500",), ("garbage",), ("shape",)):
             with self.subTest(failure=failure):
                 request.sudo().write({"state": "pending", "next_attempt": fields.Datetime.now()})
                 # the search answers, then the report fails
@@ -135,6 +135,43 @@ class TestCreditBureau(CreditCommon):
                 self.assertTrue(request.error)
                 self.assertFalse(self.env["credit.bureau.report"].search([("partner_id", "=", partner.id)]))
         self.assertGreaterEqual(request.next_attempt, fields.Datetime.now() + timedelta(minutes=15))
+
+    def test_an_open_request_is_not_doubled(self):
+        partner = self.customer("Twin Ltd", country_id=self.gb.id, company_registry="TW1")
+        request = self.requests(partner)
+        request.sudo().write(
+            {"day": self.days(-1), "next_attempt": fields.Datetime.now() + timedelta(hours=4)}
+        )
+        self.order(partner, 100)
+        partner.with_user(self.controller).action_credit_bureau_request()
+        self.assertEqual(self.requests(partner), request, "still waiting: asked once")
+        self.assertEqual(self.process(), 0)
+
+    def test_a_controller_asks_again_within_the_cache(self):
+        partner = self.customer("Fresh Ltd", country_id=self.gb.id, company_registry="FR1")
+        self.process()
+        self.requests(partner).sudo().day = self.days(-1)
+        self.env["credit.bureau.request"]._enqueue(partner, "quotation")
+        self.assertEqual(len(self.requests(partner)), 1, "a fresh report is used again")
+        partner.with_user(self.controller).action_credit_bureau_request()
+        self.assertEqual(len(self.requests(partner)), 2, "unless a controller asks")
+
+    def test_the_same_bureau_rating_drop_alerts_once(self):
+        self.server.companies["GB-0-1313"] = {"score": 20, "previous": 60}
+        partner = self.customer("Fallen Ltd", country_id=self.gb.id, company_registry="1313")
+        self.process()
+        self.assertEqual(partner.credit_bureau_report_id.previous_rating, "B")
+        self.requests(partner).sudo().day = self.days(-1)
+        partner.with_user(self.controller).action_credit_bureau_request()
+        self.process()
+        # the bureau still says its previous rating was B; ours was D already
+        self.assertEqual(partner.credit_bureau_report_id.previous_rating, "D")
+        self.assertEqual(partner.credit_bureau_report_id._rating_drop(), 0)
+
+    def test_grades_may_swap_bands(self):
+        a, b = self.grades["A"], self.grades["B"]
+        self.env["credit.grade"]._set_min_scores({a.id: b.min_score, b.id: a.min_score})
+        self.assertEqual((a.min_score, b.min_score), (70.0, 85.0))
 
     def test_wrong_credentials(self):
         self.creditsafe.sudo().write({"password": "wrong", "token": False, "token_expiry": 0})
@@ -246,6 +283,8 @@ class TestCreditBureau(CreditCommon):
             self.creditsafe.with_user(self.controller).read(["password"])
         with self.assertRaises(AccessError):
             self.creditsafe.with_user(self.controller).write({"monthly_budget": 5})
+        with self.assertRaises(AccessError):
+            self.creditsafe.with_user(self.controller).action_test_connection()
         self.assertTrue(report.with_user(self.manager).raw)
         with self.assertRaises(AccessError):
             partner.with_user(self.salesman).write({"credit_bureau_report_id": False})
