@@ -14,7 +14,6 @@ class CreditBureauReport(models.Model):
     _name = "credit.bureau.report"
     _description = "Credit Bureau Report"
     _order = "date desc, id desc"
-    _rec_name = "partner_id"
 
     partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade", readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
@@ -35,6 +34,16 @@ class CreditBureauReport(models.Model):
     signal_ids = fields.One2many("credit.bureau.signal", "report_id", string="Risk Signals", readonly=True)
     signal_count = fields.Integer(compute="_compute_signal_count")
     raw = fields.Json("Answer", readonly=True, groups=MANAGER)
+
+    @api.depends("provider_id", "date")
+    def _compute_display_name(self):
+        for report in self:
+            day = (
+                fields.Date.to_string(fields.Datetime.context_timestamp(report, report.date))
+                if report.date
+                else ""
+            )
+            report.display_name = f"{report.provider_id.name or ''} {day}".strip()
 
     @api.depends("signal_ids")
     def _compute_signal_count(self):
