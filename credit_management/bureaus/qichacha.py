@@ -28,6 +28,8 @@ from .base import (
 )
 
 PAGE_SIZE = 20
+# Pages read per risk list: a company with more records than this is a case for a person anyway.
+MAX_PAGES = 5
 FOUND, NOTHING = "200", "201"
 AUTH = {"101", "102", "103", "104", "107", "111", "113", "114", "115", "119", "214"}
 QUOTA = {"109", "112", "116", "123"}
@@ -141,11 +143,7 @@ class Qichacha(Connector):
         if any(word in status for word in CLOSED):
             signals.append(Signal("inactive", None, None, f"登记状态: {status}"))
         for kind, path, date_field, amount_field, text_fields, id_field in RISK_LISTS:
-            body = self._call(path, {"searchKey": ref, "pageIndex": 1, "pageSize": PAGE_SIZE})
-            raw[kind] = body
-            rows = _result(body).get("Data") or []
-            if not isinstance(rows, list):
-                raise Malformed(f"Qichacha: unexpected answer from {path}")
+            rows, raw[kind] = self._records(path, ref)
             for row in rows:
                 if not isinstance(row, dict):
                     raise Malformed(f"Qichacha: unexpected record from {path}")
@@ -170,6 +168,21 @@ class Qichacha(Connector):
         )
 
     # ------------------------------------------------------------------
+    def _records(self, path, ref):
+        """The records of a risk list, page after page (up to MAX_PAGES), and the answers as they came."""
+        rows, bodies = [], []
+        for page in range(1, MAX_PAGES + 1):
+            body = self._call(path, {"searchKey": ref, "pageIndex": page, "pageSize": PAGE_SIZE})
+            bodies.append(body)
+            data = _result(body).get("Data") or []
+            if not isinstance(data, list):
+                raise Malformed(f"Qichacha: unexpected answer from {path}")
+            rows += data
+            total = number(((body or {}).get("Paging") or {}).get("TotalRecords")) or 0
+            if len(data) < PAGE_SIZE or len(rows) >= total:
+                break
+        return rows, bodies
+
     def _call(self, path, params):
         """The envelope of a signed GET when it found something; None when it found nothing (201)."""
         key, secret = (

@@ -211,14 +211,17 @@ class BureauServer:
                 {"VerifyResult": 1, "Data": _basic(search, None)},
             )
         records = self.companies.get(search, {}).get(path, [])
-        if not records:
+        size = int((query.get("pageSize") or ["10"])[0])
+        index = int((query.get("pageIndex") or ["1"])[0])
+        page = records[(index - 1) * size : index * size]
+        if not page:
             return _envelope("201", "【有效请求】查询无结果", path)
         return _envelope(
             "200",
             "【有效请求】查询成功",
             path,
-            {"VerifyResult": 1, "Data": records},
-            paging={"PageSize": 20, "PageIndex": 1, "TotalRecords": len(records)},
+            {"VerifyResult": 1, "Data": page},
+            paging={"PageSize": size, "PageIndex": index, "TotalRecords": len(records)},
         )
 
 

@@ -181,6 +181,21 @@ class TestQichacha(BureauCase):
         self.assertIn("全部未履行", shixin.text)
         self.assertEqual(self.server.calls["/TaxIllegalCheck/GetList"], 1)
 
+    def test_risk_lists_are_read_page_after_page(self):
+        records = [{**SHIXIN, "Id": f"sx{i}"} for i in range(45)]
+        self.server.companies[CODE] = {"/ShixinCheck/GetList": records}
+        report = self.connector().report(CODE)
+        self.assertEqual(len([s for s in report.signals if s.kind == "dishonest_debtor"]), 45)
+        self.assertEqual(self.server.calls["/ShixinCheck/GetList"], 3)
+        self.assertEqual(self.server.calls["/TaxIllegalCheck/GetList"], 1, "nothing found: one call")
+        many = [{**SHIXIN, "Id": f"sx{i}"} for i in range(500)]
+        self.server.companies[CODE] = {"/ShixinCheck/GetList": many}
+        self.server.calls.clear()
+        report = self.connector().report(CODE)
+        self.assertEqual(
+            len(report.signals), qichacha.MAX_PAGES * qichacha.PAGE_SIZE, "within the pages read"
+        )
+
     def test_no_record_is_a_clean_report(self):
         self.assertEqual(self.connector().report(CODE).signals, ())
 
