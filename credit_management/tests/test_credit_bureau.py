@@ -323,6 +323,10 @@ class TestCreditBureau(CreditCommon):
             .create({})
         )
         self.assertEqual(len(wizard.line_ids), 3)
+        views = request.with_user(self.controller).get_views(
+            [(False, "list"), (False, "form"), (False, "search")]
+        )
+        self.assertIn("action_pick_company", views["views"]["form"]["arch"])
         with self.assertRaisesRegex(UserError, "exactly one"):
             wizard.action_confirm()
         wizard.line_ids[0].write({"chosen": True, "ref": "GB-0-SOMEONE-ELSE"})
