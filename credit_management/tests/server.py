@@ -8,6 +8,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import uuid
 import psycopg2
 import requests
 
+from odoo.tests import TransactionCase
 from odoo.tools import config
 
 ENV_VARS = ("CREDIT_TEMPLATE_DB", "CREDIT_INSTALLED_DB", "CREDIT_ODOO_CONF", "CREDIT_ODOO_BIN", "CREDIT_PY")
@@ -191,3 +193,60 @@ class RpcError(Exception):
     def __init__(self, name, message):
         super().__init__(f"{name}: {message}")
         self.name, self.message = name, message
+
+
+SERIALIZATION_FAILURE = "ERROR: could not serialize access due to concurrent update"
+LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (ERROR|CRITICAL) ")
+
+
+def prepared_database(prefix, script):
+    """A copy of the installed database with ``script`` run in it by `odoo-bin shell` (committed)."""
+    dbname = create_database(prefix)
+    prepared = odoo_shell(dbname, script)
+    if prepared.returncode:
+        drop_database(dbname)
+        raise RuntimeError(prepared.stderr[-3000:])
+    return dbname
+
+
+class ServerCase(TransactionCase):
+    """Tests over JSON-RPC against a real multi-worker server of their own, on a copy of the installed
+    database prepared by ``setup_script`` (in the background while other tests run); the server's log
+    must end with no traceback and no ERROR line, but the statements a concurrent update refused (Odoo
+    logs them, then replays the request)."""
+
+    database_prefix = ""
+    setup_script = ""
+    workers = 2
+
+    @classmethod
+    def _prepare(cls):
+        return prepared_database(cls.database_prefix, cls.setup_script)
+
+    @classmethod
+    def start_background(cls):
+        start(cls.database_prefix, cls._prepare)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        missing = missing_environment()
+        assert not missing, f"{missing} are set by `make test`; run the suite through it"
+        cls.dbname = start(cls.database_prefix, cls._prepare).result()
+        cls.addClassCleanup(drop_database, cls.dbname)
+        cls.log = os.path.join(
+            os.path.dirname(os.environ["CREDIT_ODOO_CONF"]), f"{cls.database_prefix}-server.log"
+        )
+        cls.url = cls.enterClassContext(odoo_server(cls.dbname, workers=cls.workers, log_path=cls.log))
+        cls.admin = JsonRpc(cls.url, cls.dbname, "admin", "admin")
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()  # stops the server
+        with open(cls.log) as log:
+            text = log.read()
+        lines = text.splitlines()
+        expected = {i for i, line in enumerate(lines[:-1]) if lines[i + 1].startswith(SERIALIZATION_FAILURE)}
+        unexpected = [line for i, line in enumerate(lines) if LOG_ERROR.match(line) and i not in expected]
+        assert "Traceback" not in text, f"a traceback in the server's log ({cls.log})"
+        assert not unexpected, f"the server logged errors (see {cls.log}): {unexpected[:3]}"

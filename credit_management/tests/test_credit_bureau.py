@@ -55,6 +55,20 @@ class TestCreditBureau(CreditCommon):
     def requests(self, partner):
         return self.env["credit.bureau.request"].search([("partner_id", "=", partner.id)])
 
+    def qichacha(self):
+        """A Qichacha provider on the local server, the only active one."""
+        self.creditsafe.active = False
+        return self.env["credit.bureau.provider"].create(
+            {
+                "name": "Qichacha",
+                "kind": "qichacha",
+                "environment": "custom",
+                "base_url": self.server.url,
+                "api_key": bureau_server.KEY,
+                "api_secret": bureau_server.SECRET,
+            }
+        )
+
     def process(self):
         return self.env["credit.bureau.request"]._cron_process(auto_commit=False)
 
@@ -213,17 +227,7 @@ class TestCreditBureau(CreditCommon):
         self.assertRecordValues(request, [{"state": "pending", "day": self.days(1)}])
 
     def test_a_new_risk_signal_alerts_the_controller(self):
-        qichacha = self.env["credit.bureau.provider"].create(
-            {
-                "name": "Qichacha",
-                "kind": "qichacha",
-                "environment": "custom",
-                "base_url": self.server.url,
-                "api_key": bureau_server.KEY,
-                "api_secret": bureau_server.SECRET,
-            }
-        )
-        self.creditsafe.active = False
+        qichacha = self.qichacha()
         self.server.companies[CODE] = {"/ShixinCheck/GetList": [SHIXIN]}
         partner = self.customer(
             "上海示例有限公司",
@@ -403,17 +407,7 @@ class TestCreditBureau(CreditCommon):
 
     def test_the_credit_review_shows_the_bureau_report(self):
         self.server.companies[CODE] = {"/ShixinCheck/GetList": [SHIXIN]}
-        qichacha = self.env["credit.bureau.provider"].create(
-            {
-                "name": "Qichacha",
-                "kind": "qichacha",
-                "environment": "custom",
-                "base_url": self.server.url,
-                "api_key": bureau_server.KEY,
-                "api_secret": bureau_server.SECRET,
-            }
-        )
-        self.creditsafe.active = False
+        qichacha = self.qichacha()
         partner = self.customer(
             "上海示例有限公司", country_id=self.env.ref("base.cn").id, company_registry=CODE
         )
