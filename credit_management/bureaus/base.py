@@ -99,6 +99,9 @@ SIGNAL_KINDS = (
     "administrative_penalty",  # 行政处罚
     "tax_violation",  # 税收违法
     "court_judgment",  # a county court judgment (CCJ) and the like
+    "tax_lien",  # a tax lien filing (US)
+    "lawsuit",  # a suit filed against the company (US)
+    "insolvency",  # a bankruptcy or insolvency filing
     "sanctions",  # a possible sanctions-list match
     "inactive",  # the company is no longer active
 )

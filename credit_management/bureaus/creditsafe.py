@@ -150,16 +150,24 @@ def _score(provider_value):
 
 
 def _negative_signals(negative):
+    yield from _judgments(negative)
+    yield from _legal_filings(negative.get("legalFilingSummary") or {})
+    if negative.get("possibleOfac"):
+        yield Signal("sanctions", None, None, "Possible match on a sanctions list (OFAC)")
+
+
+def _judgments(negative):
+    """County court judgments (the UK and Irish reports): the summary, then each judgment listed."""
     ccj = negative.get("ccjSummary") or {}
     judgments = number(ccj.get("numberOfExact")) or 0
     if judgments:
         yield Signal(
             "court_judgment",
             None,
-            number(ccj.get("exactRegistered")),
+            number(ccj.get("exactRegistered") or ccj.get("valueOfExact")),
             f"{int(judgments)} court judgment(s) registered",
         )
-    for item in negative.get("ccjsList") or []:
+    for item in negative.get("ccjs") or negative.get("ccjsList") or []:
         if isinstance(item, dict):
             yield Signal(
                 "court_judgment",
@@ -168,8 +176,23 @@ def _negative_signals(negative):
                 str(item.get("court") or item.get("caseNumber") or "Court judgment"),
                 str(item.get("caseNumber") or ""),
             )
-    if negative.get("possibleOfac"):
-        yield Signal("sanctions", None, None, "Possible match on a sanctions list (OFAC)")
+
+
+# The US reports' legal filing summary: a count (or a flag) per kind of filing.
+LEGAL_FILINGS = (
+    ("judgmentFilings", "court_judgment", "judgment filing(s)"),
+    ("taxLienFilings", "tax_lien", "tax lien filing(s)"),
+    ("suits", "lawsuit", "lawsuit(s)"),
+)
+
+
+def _legal_filings(summary):
+    if summary.get("bankruptcy") is True or str(summary.get("bankruptcy")).lower() in ("true", "yes"):
+        yield Signal("insolvency", None, None, "Bankruptcy filing on record")
+    for key, kind, words in LEGAL_FILINGS:
+        count = number(summary.get(key)) or 0
+        if count > 0:
+            yield Signal(kind, None, None, f"{int(count)} {words} on record")
 
 
 def _candidate(company):

@@ -10,9 +10,14 @@ from . import credit_bureau_request
 from . import credit_bureau_signal
 from . import credit_check
 from . import credit_check_lock
+from . import credit_collection_event
+from . import credit_collection_level
+from . import credit_collection_plan
+from . import credit_collection_run
 from . import credit_exposure
 from . import credit_grade
 from . import credit_policy
+from . import credit_payment_promise
 from . import credit_policy_factor
 from . import credit_rescore_queue
 from . import credit_score_history
@@ -22,6 +27,7 @@ from . import credit_scoring_engine
 from . import credit_scoring_notifier
 from . import credit_scoring_writer
 from . import mail_activity
+from . import mail_mail
 from . import payment_transaction
 from . import res_company
 from . import res_partner

@@ -7,6 +7,9 @@ KINDS = [
     ("administrative_penalty", "Administrative penalty (行政处罚)"),
     ("tax_violation", "Tax violation (税收违法)"),
     ("court_judgment", "Court judgment"),
+    ("tax_lien", "Tax lien"),
+    ("lawsuit", "Lawsuit"),
+    ("insolvency", "Bankruptcy or insolvency"),
     ("sanctions", "Possible sanctions match"),
     ("inactive", "Company not active"),
 ]

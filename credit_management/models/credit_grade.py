@@ -105,6 +105,13 @@ class CreditGrade(models.Model):
     overdue_tolerance_days = fields.Integer(
         tracking=True, help="Open items overdue up to this many days do not trigger the order action."
     )
+    collection_plan_id = fields.Many2one(
+        "credit.collection.plan",
+        "Collection Plan",
+        tracking=True,
+        check_company=True,
+        help="The reminders this grade's customers get when their items fall due and age.",
+    )
     partner_count = fields.Integer(compute="_compute_partner_count")
 
     _sql_constraints = [

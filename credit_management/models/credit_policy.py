@@ -5,6 +5,8 @@ from odoo.tools import SQL
 from .. import rules, scoring
 
 # Default bands, best first. Limits are in the company's currency.
+# Reminder tools whose letters would double ours.
+OTHER_REMINDER_MODULES = ("account_credit_control", "account_followup")
 DEFAULT_GRADES = [
     {
         "code": "A",
@@ -143,6 +145,22 @@ class CreditPolicy(models.Model):
         help="The monthly backtest of the active scorecard alerts the credit managers when its AUC falls "
         "this much below the AUC it was activated with, or when its grades stop being monotone.",
     )
+    # Collections
+    collection_reminders = fields.Boolean(
+        "Send Collection Reminders",
+        default=True,
+        tracking=True,
+        help="The daily collection run sends the reminder levels of the grades' plans. Turn it off when "
+        "another tool sends the reminders (e.g. OCA's Credit Control): the worklist and the promises to "
+        "pay stay.",
+    )
+    promise_grace_days = fields.Integer(
+        "Promise Grace (days)",
+        default=3,
+        tracking=True,
+        help="Payments reconciled up to this many days after the promised date still keep the promise.",
+    )
+    other_reminder_tool = fields.Char(compute="_compute_other_reminder_tool")
     controller_user_id = fields.Many2one(
         "res.users",
         string="Credit Controller",
@@ -175,6 +193,19 @@ class CreditPolicy(models.Model):
     ]
 
     # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    def _compute_other_reminder_tool(self):
+        """The name of another installed reminder tool, so the form can say to choose one of the two."""
+        module = (
+            self.env["ir.module.module"]
+            .sudo()
+            .search([("name", "in", OTHER_REMINDER_MODULES), ("state", "=", "installed")], limit=1)
+        )
+        for policy in self:
+            policy.other_reminder_tool = module.shortdesc or False
+
+    # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
     @api.constrains(
@@ -190,6 +221,7 @@ class CreditPolicy(models.Model):
         "rescore_batch_size",
         "approval_validity_days",
         "scorecard_alert_auc_drop",
+        "promise_grace_days",
     )
     def _check_settings(self):
         for policy in self:
@@ -204,6 +236,7 @@ class CreditPolicy(models.Model):
                 "alert_utilisation_percent",
                 "history_min_change",
                 "scorecard_alert_auc_drop",
+                "promise_grace_days",
             ):
                 if policy[fname] < 0:
                     policy._raise_field(fname, _("cannot be negative"))
@@ -342,6 +375,10 @@ class CreditPolicy(models.Model):
         for company in self.env["res.company"].sudo().search([]) - policies.company_id:
             self._create_defaults(company)
         policies._add_missing_factors()
+        plans = self.env["credit.collection.plan"].sudo().with_context(active_test=False)
+        for company in policies.company_id - plans.search([]).company_id:
+            grades = self.env["credit.grade"].sudo().search([("company_id", "=", company.id)])
+            plans._create_defaults(company, grades)
 
     def _add_missing_factors(self):
         """A factor added in a new version reaches existing policies with weight 0: their scores do not
@@ -372,6 +409,7 @@ class CreditPolicy(models.Model):
             .create([self._prepare_default_grade(values, company) for values in DEFAULT_GRADES])
         )
         new_grade = grades.filtered(lambda g: g.code == NEW_CUSTOMER_GRADE)
+        self.env["credit.collection.plan"]._create_defaults(company, grades)
         admin = self.env.ref("base.user_admin", raise_if_not_found=False)
         return self.sudo().create(
             {

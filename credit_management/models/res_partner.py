@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from .. import charts
 from .credit_number_mixin import check_numbers
@@ -34,6 +34,25 @@ CONTROLLED_FIELDS = frozenset(
         "credit_bureau_limit",
         "credit_policy_limit",
         "credit_limit_source",
+        "credit_collector_id",
+        "credit_hold_collections",
+    }
+)
+# Set only by the scoring and the bureau reports: nobody writes them by hand, controllers included.
+SYSTEM_FIELDS = frozenset(
+    {
+        "credit_score",
+        "credit_score_date",
+        "credit_limit_factor",
+        "credit_promoted_date",
+        "credit_demoted_date",
+        "credit_avg_days_late",
+        "credit_utilisation",
+        "credit_bureau_report_id",
+        "credit_bureau_limit",
+        "credit_policy_limit",
+        "credit_limit_source",
+        "credit_hold_collections",
     }
 )
 # Shared by a company and its contacts, like Odoo's own credit limit and payment term.
@@ -193,6 +212,29 @@ class ResPartner(models.Model):
         related="credit_bureau_report_id.date", string="Bureau Report Date", groups=CREDIT_USER
     )
 
+    credit_collector_id = fields.Many2one(
+        "res.users",
+        "Collector",
+        company_dependent=True,
+        groups=CREDIT_USER,
+        tracking=True,
+        help="Who chases this customer's overdue items; empty: the credit policy's controller.",
+    )
+    credit_hold_collections = fields.Boolean(
+        "Hold by Collections",
+        company_dependent=True,
+        readonly=True,
+        groups=CREDIT_USER,
+        help="The hold was placed by a collection level; paying the overdue items lifts it.",
+    )
+    credit_collection_level_id = fields.Many2one(
+        "credit.collection.level",
+        "Collection Level",
+        compute="_compute_credit_collection_level_id",
+        groups=CREDIT_USER,
+        help="The last reminder level sent, while the customer still has overdue items.",
+    )
+
     credit_currency_id = fields.Many2one(
         "res.currency", compute="_compute_credit_currency_id", groups=CREDIT_USER
     )
@@ -211,6 +253,26 @@ class ResPartner(models.Model):
     credit_max_days_overdue = fields.Integer(
         "Max Days Overdue", compute="_compute_credit_exposure", groups=CREDIT_USER
     )
+    credit_collection_event_ids = fields.One2many(
+        "credit.collection.event",
+        "partner_id",
+        "Collection Contacts",
+        domain=lambda self: [("company_id", "=", self.env.company.id)],
+        groups=CREDIT_USER,
+    )
+    credit_promise_ids = fields.One2many(
+        "credit.payment.promise",
+        "partner_id",
+        "Promises to Pay",
+        domain=lambda self: [("company_id", "=", self.env.company.id)],
+        groups=CREDIT_USER,
+    )
+    credit_open_item_ids = fields.Many2many(
+        "credit.aging.report",
+        compute="_compute_credit_open_item_ids",
+        string="Open Items",
+        groups=CREDIT_USER,
+    )
     credit_history_ids = fields.One2many(
         "credit.score.history",
         "partner_id",
@@ -226,6 +288,24 @@ class ResPartner(models.Model):
     # Computes
     # ------------------------------------------------------------------
     @api.depends_context("company")
+    def _compute_credit_collection_level_id(self):
+        levels = (
+            self.env["credit.collection.event"]
+            .sudo()
+            ._current_levels(self.env.company, self.commercial_partner_id.ids)
+        )
+        for partner in self:
+            partner.credit_collection_level_id = levels.get(partner.commercial_partner_id.id, False)
+
+    def _compute_credit_open_item_ids(self):
+        lines = self.env["credit.aging.report"].search(
+            [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)]
+        )
+        for partner in self:
+            partner.credit_open_item_ids = lines.filtered(
+                lambda line, p=partner: line.partner_id == p.commercial_partner_id
+            )
+
     def _compute_credit_currency_id(self):
         self.credit_currency_id = self.env.company.currency_id
 
@@ -290,6 +370,16 @@ class ResPartner(models.Model):
     @api.model
     def _check_credit_write(self, vals):
         check_numbers(self, vals, CONTROLLED_FIELDS)
+        computed = SYSTEM_FIELDS.intersection(vals)
+        if computed and not self.env.su:
+            labels = ", ".join(sorted(self._fields[f].string for f in computed))
+            raise AccessError(
+                _(
+                    "%(fields)s: set by the credit scoring, the bureau reports and collections, they "
+                    "cannot be set by hand. Rescore the customer or request a bureau report instead.",
+                    fields=labels,
+                )
+            )
         touched = CONTROLLED_FIELDS.intersection(vals)
         if touched and not self.env.su and not self.env.user.has_group(CREDIT_CONTROLLER):
             labels = ", ".join(sorted(self._fields[f].string for f in touched))
@@ -341,6 +431,94 @@ class ResPartner(models.Model):
                 "type": "info",
                 "message": _("Bureau report requested; it arrives in the background within minutes."),
             },
+        }
+
+    def action_credit_collections(self):
+        """The customer's collection view: open items, contacts so far, promises, and what to do next."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Collections: %s", self.commercial_partner_id.name),
+            "res_model": "res.partner",
+            "res_id": self.commercial_partner_id.id,
+            "view_mode": "form",
+            "views": [
+                (self.env.ref("credit_management.res_partner_view_form_credit_collections").id, "form")
+            ],
+            "target": "current",
+        }
+
+    def action_credit_log_call(self):
+        self.ensure_one()
+        return self._credit_collection_dialog(
+            "credit.collection.event", _("Log a call"), {"default_channel": "call"}
+        )
+
+    def action_credit_record_promise(self):
+        self.ensure_one()
+        customer = self.commercial_partner_id
+        overdue = self.env["credit.aging.report"].search(
+            [
+                ("partner_id", "=", customer.id),
+                ("company_id", "=", self.env.company.id),
+                ("days_overdue", ">", 0),
+            ]
+        )
+        return self._credit_collection_dialog(
+            "credit.payment.promise",
+            _("Record a promise to pay"),
+            {
+                "default_amount": sum(
+                    overdue.filtered(lambda line: line.amount_residual > 0).mapped("amount_residual")
+                ),
+                "default_date": fields.Date.add(fields.Date.context_today(self), days=7),
+                "default_line_ids": overdue.filtered(lambda line: line.amount_residual > 0).ids,
+            },
+        )
+
+    def _credit_collection_dialog(self, model, name, defaults):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_partner_id": self.commercial_partner_id.id,
+                "default_company_id": self.env.company.id,
+                **defaults,
+            },
+        }
+
+    def action_credit_send_statement(self):
+        """Email the customer's statement now (queued), and log it as a contact."""
+        if not self.env.user.has_group(CREDIT_CONTROLLER):
+            raise AccessError(_("Sending a statement needs the Credit Controller group."))
+        template = self.env.ref("credit_management.mail_template_customer_statement")
+        for customer in self.commercial_partner_id:
+            if not customer.email:
+                raise UserError(
+                    _(
+                        "%s has no email address: add one on the customer, then send the statement.",
+                        customer.name,
+                    )
+                )
+            template.sudo().send_mail(customer.id, force_send=False)
+            self.env["credit.collection.event"].sudo().create(
+                {
+                    "partner_id": customer.id,
+                    "company_id": self.env.company.id,
+                    "channel": "statement",
+                    "user_id": self.env.uid,
+                    "recipient_id": customer.id,
+                    "amount": customer.credit_overdue_amount,
+                }
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success", "message": _("The statement is on its way.")},
         }
 
     def action_view_bureau_reports(self):
@@ -418,6 +596,7 @@ class ResPartner(models.Model):
                 "credit_hold_automatic": False,
             }
         )
+        partners.filtered("credit_hold_collections").sudo().credit_hold_collections = False
         body = (
             Markup("%s<br/>%s") % (_("Credit hold placed by %s.", self.env.user.name), reason)
             if hold
@@ -426,6 +605,33 @@ class ResPartner(models.Model):
         partners._message_log_batch(bodies=dict.fromkeys(partners.ids, body))
         if hold:
             partners._credit_alert_hold()
+
+    def _credit_set_collection_hold(self, level):
+        """Place the hold a collection level asks for; collections lift it once the overdue is paid."""
+        reason = _("Collections: %s", level.name)
+        self.write(
+            {
+                "credit_hold": True,
+                "credit_hold_reason": reason,
+                "credit_hold_user_id": False,
+                "credit_hold_date": fields.Datetime.now(),
+                "credit_hold_automatic": False,
+                "credit_hold_collections": True,
+            }
+        )
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, _("Credit hold placed: %s.", reason)))
+
+    def _credit_lift_collection_hold(self):
+        self.write(
+            {
+                "credit_hold": False,
+                "credit_hold_reason": False,
+                "credit_hold_date": False,
+                "credit_hold_collections": False,
+            }
+        )
+        body = _("Credit hold lifted: the overdue items are paid.")
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
 
     def _credit_alert_hold(self):
         """A manual hold is an alert too: the controller gets the review activity."""

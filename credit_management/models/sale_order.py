@@ -67,10 +67,30 @@ class SaleOrder(models.Model):
     credit_available = fields.Monetary(
         compute="_compute_credit_check", currency_field="credit_currency_id", groups=CREDIT_USER
     )
+    credit_collection_level_id = fields.Many2one(
+        "credit.collection.level",
+        "Collections",
+        compute="_compute_credit_collection_level_id",
+        groups=CREDIT_USER,
+        help="The customer is in collections: the last reminder level sent about their overdue items.",
+    )
 
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends("partner_id", "company_id")
+    def _compute_credit_collection_level_id(self):
+        for company, orders in self.grouped("company_id").items():
+            levels = (
+                self.env["credit.collection.event"]
+                .sudo()
+                ._current_levels(company, orders.partner_id.commercial_partner_id.ids)
+            )
+            for order in orders:
+                order.credit_collection_level_id = levels.get(
+                    order.partner_id.commercial_partner_id.id, False
+                )
+
     @api.depends("credit_approval_ids.state")
     def _compute_credit_approval(self):
         for order in self:

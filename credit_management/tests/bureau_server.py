@@ -124,6 +124,7 @@ class BureauServer:
             "judgments": 0,
             "ofac": False,
             "status": "Active",
+            "negative": {},
         }
         figures.update(self.companies.get(connect_id, {}))
         rating = _band(figures["score"])
@@ -166,6 +167,7 @@ class BureauServer:
                         "numberOfWrits": 0,
                         "currency": "EUR",
                     },
+                    **figures["negative"],
                 },
             },
             "companyId": connect_id,

@@ -102,6 +102,39 @@ class TestCreditsafe(BureauCase):
         self.assertIsNone(report.limit)
         self.assertEqual({s.kind for s in report.signals}, {"inactive", "sanctions"})
 
+    def test_us_legal_filings_and_listed_judgments(self):
+        self.server.companies["US-0-3"] = {
+            "negative": {
+                "legalFilingSummary": {
+                    "bankruptcy": True,
+                    "taxLienFilings": 2,
+                    "judgmentFilings": 0,
+                    "uccFilings": 4,
+                    "cautionaryUccFilings": 1,
+                    "suits": 1,
+                    "sum": {"currency": "USD", "value": 5200},
+                },
+                "ccjs": [
+                    {
+                        "ccjDate": "2026-05-04T00:00:00Z",
+                        "ccjAmount": 980,
+                        "court": "Leeds",
+                        "caseNumber": "K1",
+                    }
+                ],
+            }
+        }
+        signals = self.connector().report("US-0-3").signals
+        self.assertEqual(
+            sorted((s.kind, s.date, s.amount, s.text) for s in signals),
+            [
+                ("court_judgment", "2026-05-04", 980.0, "Leeds"),
+                ("insolvency", None, None, "Bankruptcy filing on record"),
+                ("lawsuit", None, None, "1 lawsuit(s) on record"),
+                ("tax_lien", None, None, "2 tax lien filing(s) on record"),
+            ],
+        )
+
     def test_unknown_company(self):
         with self.assertRaises(base.NotFound):
             self.connector().report("GB-0-NONE")

@@ -290,8 +290,9 @@ class TestCreditBureau(CreditCommon):
         with self.assertRaises(AccessError):
             self.creditsafe.with_user(self.controller).action_test_connection()
         self.assertTrue(report.with_user(self.manager).raw)
-        with self.assertRaises(AccessError):
-            partner.with_user(self.salesman).write({"credit_bureau_report_id": False})
+        for user in (self.salesman, self.controller, self.manager):
+            with self.assertRaisesRegex(AccessError, "cannot be set by hand"):
+                partner.with_user(user).write({"credit_bureau_report_id": False, "credit_bureau_limit": 1e9})
 
     def test_the_url_follows_the_kind_and_environment(self):
         provider = self.env["credit.bureau.provider"].create({"name": "Qichacha", "kind": "qichacha"})

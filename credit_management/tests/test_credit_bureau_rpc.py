@@ -75,7 +75,7 @@ class TestCreditBureauRpc(server.ServerCase):
         error = self.refused(
             self.seller, "res.partner", "write", [self.partner], {"credit_bureau_report_id": False}
         )
-        self.assertIn("Only credit controllers", error.message)
+        self.assertIn("cannot be set by hand", error.message)
 
     def test_a_controller_reads_reports_not_credentials_nor_raw_answers(self):
         (row,) = self.controller("credit.bureau.report", "read", [self.report], ["score", "rating"])
@@ -91,6 +91,12 @@ class TestCreditBureauRpc(server.ServerCase):
         self.refused(self.controller, "credit.bureau.request", "create", {"partner_id": self.partner})
         self.refused(self.controller, "credit.bureau.request", "_cron_process")
         self.controller("res.partner", "action_credit_bureau_request", [self.partner])
+        for vals in ({"credit_bureau_report_id": False}, {"credit_bureau_limit": 10**9}):
+            with self.subTest(vals=vals):
+                error = self.refused(self.controller, "res.partner", "write", [self.partner], vals)
+                self.assertIn("cannot be set by hand", error.message)
+        (row,) = self.controller("res.partner", "read", [self.partner], ["credit_bureau_rating"])
+        self.assertEqual(row["credit_bureau_rating"], "B", "nothing was written")
 
     def test_a_manager_testing_a_dead_bureau_gets_a_clear_error(self):
         error = self.refused(

@@ -1,0 +1,386 @@
+import threading
+
+import numpy as np
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from .. import dunning
+from .credit_exposure import OPEN
+
+# Open receivable items of one company, with the customer (commercial partner) and the due date.
+OPEN_ITEMS = f"""
+    SELECT aml.id, p.commercial_partner_id AS partner, COALESCE(aml.date_maturity, aml.date) AS due,
+           aml.amount_residual AS residual
+      FROM account_move_line aml
+      JOIN res_partner p ON p.id = aml.partner_id
+     WHERE aml.company_id = %(company)s AND aml.account_id = ANY((%(receivable)s)::int[]) AND {OPEN}
+"""
+# The items a level's message is about: those due by then, at least every overdue one (a courtesy note
+# before the due date is about the items falling due).
+COVERED = "o.due <= %(today)s::date - LEAST(l.days, 1)"
+
+
+class CreditCollectionRun(models.AbstractModel):
+    """The daily collection run: decide promises, then send each customer the reminder level it has
+    newly reached, place and lift the holds of collections.
+
+    Gather (SQL, one row per customer with open items) → :func:`dunning.next_levels` once → events
+    (SQL), emails queued through ``mail.mail``, activities and holds. Customers are written in batches,
+    each committed with its events and emails: a run killed midway and run again finds what it sent
+    in the events and sends the rest only.
+    """
+
+    _name = "credit.collection.run"
+    _description = "Collection Run"
+
+    @api.model
+    def _cron_run(self):
+        # pylint: disable=no-search-all
+        for company in self.env["res.company"].sudo().search([]):
+            self.sudo().with_company(company)._run(company)
+
+    @api.model
+    def _run(self, company, today=None, batch_size=2000, auto_commit=None):
+        """Returns a summary: how many customers got which channel, holds placed and lifted."""
+        if auto_commit is None:
+            auto_commit = not getattr(threading.current_thread(), "testing", False)
+        today = fields.Date.to_date(today) or fields.Date.context_today(self.with_company(company))
+        policy = self.env["credit.policy"]._for_company(company)
+        summary = dict.fromkeys(("email", "activity", "letter", "hold", "lifted", "promises"), 0)
+        if not self._lock(company):
+            return summary
+        failed = self.env["credit.payment.promise"].sudo()._decide(company, today, policy.promise_grace_days)
+        summary["promises"] = len(failed)
+        self._alert_failed_promises(policy, failed)
+        if policy.collection_reminders:
+            data = self._gather(company, today)
+            plans = self._plans(company)
+            due, plan = self._due(policy, data, plans, failed)
+            chosen = np.flatnonzero(due.level != dunning.NONE)
+            for start in range(0, len(chosen), batch_size):
+                rows = chosen[start : start + batch_size]
+                counts = self._contact(company, today, data, plans, plan, due, rows)
+                for key, value in counts.items():
+                    summary[key] += value
+                if auto_commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+            failed.filtered(lambda p: p.partner_id.id in set(data["partner"][chosen].tolist())).write(
+                {"escalated": True}
+            )
+        summary["lifted"] = self._lift_holds(company, today)
+        return summary
+
+    # ------------------------------------------------------------------
+    # Gather
+    # ------------------------------------------------------------------
+    @api.model
+    def _lock(self, company):
+        """One run per company at a time: a second one (a manual run beside the cron) does nothing."""
+        self.env.cr.execute(
+            SQL("SELECT pg_try_advisory_xact_lock(hashtext('credit_collection_run'), %s)", company.id)
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _gather(self, company, today):
+        """One row per customer owing something: its oldest open item's age and the days of the highest
+        level already sent for that item, its plan's grade, a pause, the recipient of the email."""
+        for model in (
+            "account.move.line",
+            "res.partner",
+            "credit.collection.event",
+            "credit.payment.promise",
+        ):
+            self.env[model].flush_model()
+        key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                f"""
+            WITH open AS ({OPEN_ITEMS}),
+            customers AS (
+                SELECT partner, MIN(due) FILTER (WHERE residual > 0) AS oldest_due,
+                       SUM(residual) FILTER (WHERE residual > 0 AND due < %(today)s) AS overdue
+                  FROM open GROUP BY partner HAVING SUM(residual) > 0
+            ),
+            anchors AS (
+                SELECT DISTINCT ON (o.partner) o.partner, o.id
+                  FROM open o JOIN customers c ON c.partner = o.partner AND o.due = c.oldest_due
+                 WHERE o.residual > 0
+                 ORDER BY o.partner, o.id
+            )
+            SELECT c.partner, %(today)s::date - c.oldest_due, COALESCE(c.overdue, 0),
+                   (SELECT MAX(l.days) FROM credit_collection_event_line_rel r
+                      JOIN credit_collection_event e ON e.id = r.event_id AND e.automatic
+                      JOIN credit_collection_level l ON l.id = e.level_id
+                     WHERE r.line_id = a.id),
+                   COALESCE((rp.credit_grade_id ->> %(key)s)::int, 0),
+                   EXISTS(SELECT 1 FROM credit_payment_promise pp
+                           WHERE pp.partner_id = c.partner AND pp.company_id = %(company)s
+                             AND pp.state = 'open'),
+                   COALESCE((SELECT ch.id FROM res_partner ch
+                              WHERE ch.commercial_partner_id = c.partner AND ch.type = 'invoice'
+                                AND ch.active AND COALESCE(ch.email, '') != '' ORDER BY ch.id LIMIT 1),
+                            CASE WHEN COALESCE(rp.email, '') != '' THEN rp.id END, 0)
+              FROM customers c
+              JOIN anchors a ON a.partner = c.partner
+              JOIN res_partner rp ON rp.id = c.partner
+             ORDER BY c.partner
+            """,
+                company=company.id,
+                receivable=self.env["credit.exposure"]._receivable_accounts_array(company.id),
+                today=today,
+                key=key,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        columns = ("partner", "days", "overdue", "sent_days", "grade", "paused", "recipient")
+        types = (np.int64, np.int64, float, float, np.int64, bool, np.int64)
+        if not rows:
+            return {name: np.zeros(0, dtype=kind) for name, kind in zip(columns, types, strict=True)}
+        return {
+            name: np.array([row[i] if row[i] is not None else np.nan for row in rows], dtype=kind)
+            for i, (name, kind) in enumerate(zip(columns, types, strict=True))
+        }
+
+    @api.model
+    def _plans(self, company):
+        """The company's plans as arrays for the core, and which plan each grade follows."""
+        plans = self.env["credit.collection.plan"].sudo().search([("company_id", "=", company.id)])
+        levels = [plan._levels() for plan in plans]
+        grades = self.env["credit.grade"].sudo().with_context(active_test=False)
+        grades = grades.search([("company_id", "=", company.id), ("collection_plan_id", "!=", False)])
+        return {
+            "levels": levels,
+            "days": [level.mapped("days") for level in levels],
+            "holds": [level.mapped("place_hold") for level in levels],
+            "by_grade": {grade.id: list(plans.ids).index(grade.collection_plan_id.id) for grade in grades},
+        }
+
+    @api.model
+    def _due(self, policy, data, plans, failed):
+        new_grade = policy.new_customer_grade_id.id
+        by_grade = plans["by_grade"]
+        plan = np.array(
+            [by_grade.get(grade or new_grade, dunning.NONE) for grade in data["grade"].tolist()],
+            dtype=np.int64,
+        )
+        sent = np.full(len(plan), dunning.NONE, dtype=np.int64)
+        known = ~np.isnan(data["sent_days"])
+        for position, days in enumerate(plans["days"]):
+            rows = known & (plan == position)
+            if rows.any():
+                sent[rows] = np.searchsorted(np.asarray(days), data["sent_days"][rows], "right") - 1
+        broken = np.isin(data["partner"], failed.partner_id.ids)
+        due = dunning.next_levels(
+            data["days"], plan, plans["days"], sent, data["paused"], broken, plans["holds"]
+        )
+        return due, plan
+
+    # ------------------------------------------------------------------
+    # Write
+    # ------------------------------------------------------------------
+    @api.model
+    def _contact(self, company, today, data, plans, plan, due, rows):
+        """The events of one batch of customers, then their emails, activities and holds."""
+        wanted = []  # (partner, level, channel, escalated, note, recipient)
+        holds = []
+        for row in rows.tolist():
+            level = plans["levels"][plan[row]][due.level[row]]
+            for channel in level._channels():
+                note = False
+                if channel == "email" and not data["recipient"][row]:
+                    channel, note = "activity", _("No email address for this customer: call instead.")
+                recipient = int(data["recipient"][row]) if channel == "email" else None
+                wanted.append(
+                    (int(data["partner"][row]), level.id, channel, bool(due.escalated[row]), note, recipient)
+                )
+            if due.hold[row]:
+                holds.append((int(data["partner"][row]), level))
+        events = self._insert_events(company, today, wanted)
+        return {
+            "email": self._queue_emails(events.filtered(lambda e: e.channel == "email")),
+            "activity": self._schedule_calls(events.filtered(lambda e: e.channel == "activity")),
+            "letter": len(events.filtered(lambda e: e.channel == "letter")),
+            "hold": self._place_holds(company, holds),
+        }
+
+    @api.model
+    def _insert_events(self, company, today, wanted):
+        """One event per customer and channel, with the items it covers and their amount (one INSERT
+        each); returns them."""
+        if not wanted:
+            return self.env["credit.collection.event"]
+        partners, levels, channels, escalated, notes, recipients = (
+            list(column) for column in zip(*wanted, strict=True)
+        )
+        self.env.cr.execute(
+            SQL(
+                f"""
+            WITH open AS ({OPEN_ITEMS}),
+            new AS (
+                INSERT INTO credit_collection_event
+                       (partner_id, company_id, date, channel, level_id, automatic, escalated, note,
+                        recipient_id, create_uid, create_date, write_uid, write_date)
+                SELECT v.partner, %(company)s, %(now)s, v.channel, v.level, TRUE, v.escalated,
+                       v.note, v.recipient, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(partners)s::int[], %(levels)s::int[], %(channels)s::varchar[],
+                              %(escalated)s::bool[], %(notes)s::text[], %(recipients)s::int[])
+                       AS v(partner, level, channel, escalated, note, recipient)
+                RETURNING id, partner_id, level_id
+            ),
+            items AS (
+                INSERT INTO credit_collection_event_line_rel (event_id, line_id)
+                SELECT new.id, o.id FROM new
+                  JOIN credit_collection_level l ON l.id = new.level_id
+                  JOIN open o ON o.partner = new.partner_id AND o.residual > 0 AND {COVERED}
+                RETURNING event_id, line_id
+            )
+            SELECT new.id, COALESCE(SUM(o.residual), 0), MIN(o.due)
+              FROM new LEFT JOIN items ON items.event_id = new.id LEFT JOIN open o ON o.id = items.line_id
+             GROUP BY new.id
+            """,
+                company=company.id,
+                receivable=self.env["credit.exposure"]._receivable_accounts_array(company.id),
+                today=today,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                partners=partners,
+                levels=levels,
+                channels=channels,
+                escalated=escalated,
+                notes=[note or None for note in notes],
+                recipients=recipients,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        ids, amounts, oldest = zip(*rows, strict=True)
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE credit_collection_event e SET amount = v.amount, oldest_due_date = v.oldest
+              FROM unnest(%s::int[], %s::float8[], %s::date[]) AS v(id, amount, oldest) WHERE e.id = v.id
+            """,
+                list(ids),
+                list(amounts),
+                list(oldest),
+            )
+        )
+        return self.env["credit.collection.event"].browse(ids)
+
+    @api.model
+    def _queue_emails(self, events):
+        """Queue one email per event (``mail.mail``, sent by the mail queue after the run's commit); the
+        statement and the invoices are attached when it is sent."""
+        if not events:
+            return 0
+        default = self.env.ref("credit_management.mail_template_collection_reminder")
+        mails = self.env["mail.mail"]
+        for template, batch in events.grouped(lambda e: e.level_id.mail_template_id or default).items():
+            mails |= template.sudo().send_mail_batch(batch.ids, force_send=False)
+        mails.flush_recordset(["res_id"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE credit_collection_event e SET mail_id = m.id FROM mail_mail m "
+                "JOIN mail_message msg ON msg.id = m.mail_message_id "
+                "WHERE m.id = ANY(%s) AND msg.model = 'credit.collection.event' AND msg.res_id = e.id",
+                mails.ids,
+            )
+        )
+        events.invalidate_recordset(["mail_id"])
+        return len(mails)
+
+    @api.model
+    def _schedule_calls(self, events):
+        """A call for each customer's collector (default: the policy's controller), one activity each."""
+        if not events:
+            return 0
+        policy = self.env["credit.policy"]._for_company(events.company_id[:1])
+        activity_type = self.env.ref("credit_management.mail_activity_type_collection_call")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        vals_list = []
+        for event in events:
+            collector = event.partner_id.credit_collector_id or policy.controller_user_id
+            if not collector:
+                continue
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": event.partner_id.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": collector.id,
+                    "summary": _("Collections: %s", event.level_id.name),
+                    "note": event.note or event.level_id.note or False,
+                    "date_deadline": fields.Date.context_today(self),
+                }
+            )
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
+        return len(vals_list)
+
+    @api.model
+    def _place_holds(self, company, holds):
+        """Put on hold the customers who reached a hold level and are not on hold yet."""
+        partners = self.env["res.partner"].sudo().with_company(company)
+        placed = 0
+        for level, group in _group(holds).items():
+            free = partners.browse(group).filtered(lambda p: not p.credit_hold)
+            if free:
+                free._credit_set_collection_hold(level)
+                placed += len(free)
+        return placed
+
+    @api.model
+    def _lift_holds(self, company, today):
+        """Lift the holds collections placed on customers who no longer owe anything overdue."""
+        partners = self.env["res.partner"].sudo().with_company(company)
+        self.env.cr.execute(
+            SQL(
+                f"""
+            SELECT p.id FROM res_partner p
+             WHERE (p.credit_hold_collections ->> %(key)s)::bool AND p.id = p.commercial_partner_id
+               AND NOT EXISTS (SELECT 1 FROM ({OPEN_ITEMS}) o
+                                WHERE o.partner = p.id AND o.residual > 0 AND o.due < %(today)s)
+            """,
+                key=str(company.id),
+                company=company.id,
+                receivable=self.env["credit.exposure"]._receivable_accounts_array(company.id),
+                today=today,
+            )
+        )
+        lifted = partners.browse([row[0] for row in self.env.cr.fetchall()])
+        lifted._credit_lift_collection_hold()
+        return len(lifted)
+
+    @api.model
+    def _alert_failed_promises(self, policy, failed):
+        """The collector hears of each promise that failed (broken or partially kept)."""
+        activity_type = self.env.ref("credit_management.mail_activity_type_collection_call")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        labels = dict(failed._fields["state"]._description_selection(self.env))
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": promise.partner_id.id,
+                "activity_type_id": activity_type.id,
+                "user_id": (promise.user_id or policy.controller_user_id).id,
+                "summary": _("Promise to pay %s", labels[promise.state].lower()),
+                "note": _(
+                    "%(paid)s paid of %(amount)s promised by %(date)s.",
+                    paid=promise.amount_paid,
+                    amount=promise.amount,
+                    date=promise.date,
+                ),
+                "date_deadline": fields.Date.context_today(self),
+            }
+            for promise in failed
+            if promise.user_id or policy.controller_user_id
+        ]
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
+
+
+def _group(pairs):
+    """{value: [keys]} of (key, value) pairs, in first-seen order."""
+    groups = {}
+    for key, value in pairs:
+        groups.setdefault(value, []).append(key)
+    return groups

@@ -1,0 +1,64 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+from .credit_aging_report import BUCKETS
+
+RECENT_PAYMENT_DAYS = 90
+
+
+class CreditCustomerStatement(models.AbstractModel):
+    """Values of the customer statement: open items with their age, the aging buckets and the payments
+    received lately, one section per customer, in the customer's language.
+
+    Read with the system's rights: the statement is printed by credit users and rendered for the
+    reminder emails by the mail queue; the report action's groups decide who may print it.
+    """
+
+    _name = "report.credit_management.report_customer_statement"
+    _description = "Customer Statement"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        partners = self.env["res.partner"].browse(docids).commercial_partner_id
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        lines = (
+            self.env["credit.aging.report"]
+            .sudo()
+            .search([("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
+        )
+        payments = (
+            self.env["account.payment"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", partners.ids),
+                    ("company_id", "=", company.id),
+                    ("payment_type", "=", "inbound"),
+                    ("state", "not in", ("draft", "canceled", "rejected")),
+                    ("date", ">=", today - relativedelta(days=RECENT_PAYMENT_DAYS)),
+                ],
+                order="date desc, id desc",
+            )
+        )
+        statements = {}
+        for partner in partners:
+            items = lines.filtered(lambda line, p=partner: line.partner_id == p)
+            statements[partner.id] = {
+                "items": items,
+                "buckets": [(label, sum(items.mapped(f"amount_{key}"))) for key, label in BUCKETS],
+                "total": sum(items.mapped("amount_residual")),
+                "payments": payments.filtered(
+                    lambda pay, p=partner: pay.partner_id.commercial_partner_id == p
+                ),
+            }
+        return {
+            "doc_ids": partners.ids,
+            "doc_model": "res.partner",
+            "docs": partners,
+            "company": company,
+            "today": today,
+            "statements": statements,
+            "recent_days": RECENT_PAYMENT_DAYS,
+        }
