@@ -62,8 +62,11 @@ SPAN_DAYS = 240  # invoice dates spread over the last 240 days: every bucket get
 # ---------------------------------------------------------------------------------------------------------
 # Seeding
 # ---------------------------------------------------------------------------------------------------------
-def seed(env, lines, customers):
-    """Add ``lines`` open invoices spread over ``customers`` new customers; returns the seconds it took."""
+def seed(env, lines, customers, dates=None):
+    """Add ``lines`` open invoices spread over ``customers`` new customers; returns the seconds it took.
+
+    ``dates``: a function of (today, customers) giving the SQL of invoice g's date and due date (default:
+    dates over the last ``SPAN_DAYS`` days, the payment terms ``TERMS``)."""
     started = time.perf_counter()
     company = env.company
     salespeople = [
@@ -73,7 +76,7 @@ def seed(env, lines, customers):
     template = _template_invoice(env)
     env.flush_all()
     partner_base = _copy_partners(env, template.partner_id, customers, salespeople, grades, company)
-    _copy_invoices(env, template, lines, customers, partner_base)
+    _copy_invoices(env, template, lines, customers, partner_base, dates or spread_dates)
     env.cr.commit()
     return time.perf_counter() - started
 
@@ -180,13 +183,18 @@ def _copy_partners(env, template, count, salespeople, grades, company):
     return base
 
 
-def _copy_invoices(env, template, count, customers, partner_base):
+def spread_dates(today, customers):
+    """Invoice g's date and due date: dates over the last ``SPAN_DAYS`` days, terms ``TERMS``."""
+    date = SQL("(%s::date - mod(g * 37, %s))", today, SPAN_DAYS)
+    return date, SQL("(%s + (%s::int[])[mod(g, %s) + 1])", date, list(TERMS), len(TERMS))
+
+
+def _copy_invoices(env, template, count, customers, partner_base, dates):
     today = fields.Date.context_today(env.user)
     move_base = _reserve_ids(env, "account_move", count)
     line_base = _reserve_ids(env, "account_move_line", 2 * count)
     # deterministic spreads: date, term and amount of invoice g
-    date = SQL("(%s::date - mod(g * 37, %s))", today, SPAN_DAYS)
-    due = SQL("(%s + (%s::int[])[mod(g, %s) + 1])", date, list(TERMS), len(TERMS))
+    date, due = dates(today, customers)
     amount = SQL("(100 + mod(g::bigint * 7919, 99000) / 10.0)::numeric")
     partner = SQL("(%s + mod(g - 1, %s))", partner_base, customers)
     prefix = SQL("'INV/' || extract(year FROM %s)::int || '/'", date)

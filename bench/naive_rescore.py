@@ -104,5 +104,6 @@ def _factors(env, partner, company, today, since):
             invoices.filtered(lambda line: line.date > today - timedelta(days=365)).mapped("balance")
         ),
         "refund_ratio": refunded / invoiced if invoiced else nan,
+        "broken_promises": nan,
         "external_score": nan,
     }

@@ -17,7 +17,8 @@ def factor_values(data, before, today):
 
     ``data``: aggregates aligned with the customers (paid, paid_on_time, amount_days_late, settled,
     settled_late, settled_recent, settled_recent_late, receivable, overdue, exposure, max_days_overdue,
-    open_invoiced, amount_days_overdue, first_invoice, volume_12m, invoiced, refunded, has_history);
+    open_invoiced, amount_days_overdue, first_invoice, volume_12m, invoiced, refunded, promises_decided,
+    promises_broken, has_history);
     ``before``: their current credit_limit and credit_external_score; ``today``: one date, or one per
     customer (a backtest's cutoffs).
     """
@@ -54,5 +55,7 @@ def factor_values(data, before, today):
             "tenure_months": tenure,
             "volume_12m": np.where(history, data["volume_12m"], np.nan),
             "refund_ratio": np.where(data["invoiced"] > 0, data["refunded"] / data["invoiced"], np.nan),
+            # broken or partly kept promises to pay; no evidence from a customer who never promised
+            "broken_promises": np.where(data["promises_decided"] > 0, data["promises_broken"], np.nan),
             "external_score": before["credit_external_score"],
         }

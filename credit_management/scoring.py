@@ -27,6 +27,7 @@ FACTORS: tuple[str, ...] = (
     "tenure_months",
     "volume_12m",
     "refund_ratio",
+    "broken_promises",
     "external_score",
 )
 
@@ -42,6 +43,7 @@ FACTOR_LABELS: dict[str, str] = {
     "tenure_months": "Tenure (months)",
     "volume_12m": "Volume (12 months)",
     "refund_ratio": "Refund ratio",
+    "broken_promises": "Broken promises to pay",
     "external_score": "External score",
 }
 
@@ -57,6 +59,7 @@ HIGHER_IS_BETTER: dict[str, bool] = {
     "tenure_months": True,
     "volume_12m": True,
     "refund_ratio": False,
+    "broken_promises": False,
     "external_score": True,
 }
 
@@ -165,6 +168,7 @@ DEFAULT_FACTORS: tuple[Factor, ...] = tuple(
         ("tenure_months", 5.0, "0:30; 6:50; 12:70; 24:90; 36:100"),
         ("volume_12m", 5.0, "0:20; 1000:40; 10000:60; 100000:80; 1000000:100"),
         ("refund_ratio", 5.0, "0:100; 0.05:80; 0.15:50; 0.3:20; 0.5:0"),
+        ("broken_promises", 0.0, "0:100; 1:50; 2:20; 3:0"),
         ("external_score", 10.0, "0:0; 100:100"),
     )
 )

@@ -13,7 +13,7 @@ cd "$ROOT"
 # The addon's tests, and the repository's own (end to end on seeded ledgers).
 SUITE=(credit_management/tests tests)
 # Out-of-process tests: their servers run on the real clock, which a frozen one cannot reach.
-NOT_ON_TRAPS=(test_sale_credit_concurrency test_scorecard_activation_race test_credit_bureau_rpc test_sale_credit_tour test_install test_setup_errors)
+NOT_ON_TRAPS=(test_sale_credit_concurrency test_scorecard_activation_race test_credit_bureau_rpc test_credit_collections_rpc test_sale_credit_tour test_install test_setup_errors)
 
 run_suite() {  # database, then pytest's arguments
   local db=$1; shift

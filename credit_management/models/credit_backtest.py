@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, date_utils
 
 from .. import factors, scoring
+from .credit_payment_promise import FAILED as FAILED_PROMISES
 
 LATE_THRESHOLDS = (0, 10, 30)
 MAX_CUSTOMERS = 20000
@@ -135,6 +136,7 @@ class CreditBacktest(models.AbstractModel):
         data["settled"], data["settled_late"] = column(12), column(13)
         data["open_invoiced"], data["amount_days_overdue"] = data["receivable"], column(14)
         data["settled_recent"], data["settled_recent_late"] = column(15), column(16)
+        data["promises_decided"], data["promises_broken"] = column(17), column(18)
         data["exposure"] = data["receivable"]
         data["has_history"] = ~np.isnat(data["first_invoice"])
         # The limit and the bureau score of the past are not kept: utilisation and the external score
@@ -257,19 +259,31 @@ class CreditBacktest(models.AbstractModel):
                   JOIN settled st ON st.id = inv.id
                  WHERE st.settled_on <= p.cutoff AND st.settled_on > p.since
                  GROUP BY p.cutoff, p.partner_id
+            ), promises AS (
+                SELECT p.cutoff, p.partner_id, COUNT(*) AS decided,
+                       COUNT(*) FILTER (WHERE pr.state IN %(failed)s) AS broken
+                  FROM pairs p
+                  JOIN credit_payment_promise pr ON pr.partner_id = p.partner_id
+                 WHERE pr.company_id = %(company)s AND pr.state != 'open'
+                   AND pr.decided_date <= p.cutoff AND pr.decided_date > p.since
+                 GROUP BY p.cutoff, p.partner_id
             )
             SELECT p.cutoff, p.partner_id, i.first_invoice, i.volume, i.invoiced, i.refunded,
                    y.paid, y.on_time, y.amount_days_late, o.oldest_due, o.residual, o.overdue,
-                   n.settled, n.late, o.amount_days_overdue, n.recent, n.recent_late
+                   n.settled, n.late, o.amount_days_overdue, n.recent, n.recent_late,
+                   pm.decided, pm.broken
               FROM pairs p
               LEFT JOIN invoicing i USING (cutoff, partner_id)
               LEFT JOIN payments y USING (cutoff, partner_id)
               LEFT JOIN open_items o USING (cutoff, partner_id)
               LEFT JOIN counts n USING (cutoff, partner_id)
+              LEFT JOIN promises pm USING (cutoff, partner_id)
             """,
             invoices=self._invoices_cte(company, accounts, share),
             cutoffs=list(cutoffs),
             window=f"{int(window_months)} months",
             lookback=int(lookback_days),
             recent=factors.RECENT_DAYS,
+            failed=FAILED_PROMISES,
+            company=company.id,
         )

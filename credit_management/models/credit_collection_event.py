@@ -126,31 +126,47 @@ class CreditCollectionEvent(models.Model):
         )
 
     @api.model
-    def _attach_statements(self, mails):
-        """Attach to the reminder emails among ``mails`` the customer's statement and the overdue
-        invoices' PDFs, once per email."""
+    def _prepare_reminders(self, mails):
+        """Give the reminder emails among ``mails`` their text, rendered from the level's template in the
+        recipient's language, and attach the customer's statement and the overdue invoices' PDFs. Called
+        as they leave, so both show the items as they are that day; an email prepared once is left as is."""
         events = self.search([("mail_id", "in", mails.ids), ("channel", "=", "email")])
-        done = (
-            self.env["ir.attachment"]
-            .search([("res_model", "=", self._name), ("res_id", "in", events.ids)])
-            .mapped("res_id")
+        events = events.filtered(lambda event: not event.mail_id.body_html)
+        default = self.env.ref("credit_management.mail_template_collection_reminder")
+        for template, batch in events.grouped(lambda e: e.level_id.mail_template_id or default).items():
+            rendered = template._generate_template(
+                batch.ids, ("subject", "body_html", "email_from", "reply_to", "partner_to")
+            )
+            for event in batch:
+                values = rendered[event.id]
+                event.mail_id.write(
+                    {
+                        "subject": values.get("subject"),
+                        "body_html": values.get("body_html"),
+                        "body": values.get("body_html"),
+                        "email_from": values.get("email_from") or event.mail_id.email_from,
+                        "reply_to": values.get("reply_to") or False,
+                    }
+                )
+                event._attach_statement()
+
+    def _attach_statement(self):
+        self.ensure_one()
+        report = self.env["ir.actions.report"].with_company(self.company_id)
+        pdf, _kind = report._render_qweb_pdf(
+            "credit_management.action_report_customer_statement", [self.partner_id.id]
         )
-        for event in events.filtered(lambda e: e.id not in done):
-            report = self.env["ir.actions.report"].with_company(event.company_id)
-            pdf, _kind = report._render_qweb_pdf(
-                "credit_management.action_report_customer_statement", [event.partner_id.id]
-            )
-            statement = self.env["ir.attachment"].create(
-                {
-                    "name": _("Statement - %s.pdf", event.partner_id.name),
-                    "raw": pdf,
-                    "mimetype": "application/pdf",
-                    "res_model": self._name,
-                    "res_id": event.id,
-                }
-            )
-            invoices = event._overdue_lines().move_id.invoice_pdf_report_id
-            event.mail_id.attachment_ids = [fields.Command.link(a.id) for a in statement | invoices]
+        statement = self.env["ir.attachment"].create(
+            {
+                "name": _("Statement - %s.pdf", self.partner_id.name),
+                "raw": pdf,
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        invoices = self._overdue_lines().move_id.invoice_pdf_report_id
+        self.mail_id.attachment_ids = [fields.Command.link(a.id) for a in statement | invoices]
 
     def _days_overdue(self, line):
         """Days the item is past its due date on the day of this contact (negative before it)."""

@@ -7,6 +7,7 @@ class CreditCollectionLevel(models.Model):
 
     _name = "credit.collection.level"
     _description = "Collection Level"
+    _inherit = ["credit.number.mixin"]
     _order = "plan_id, sequence, days, id"
 
     # ------------------------------------------------------------------

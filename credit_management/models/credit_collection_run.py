@@ -1,3 +1,4 @@
+import socket
 import threading
 
 import numpy as np
@@ -7,6 +8,7 @@ from odoo.tools import SQL
 
 from .. import dunning
 from .credit_exposure import OPEN
+from .credit_payment_promise import FAILED as FAILED_PROMISES
 
 # Open receivable items of one company, with the customer (commercial partner) and the due date.
 OPEN_ITEMS = f"""
@@ -50,24 +52,32 @@ class CreditCollectionRun(models.AbstractModel):
         summary = dict.fromkeys(("email", "activity", "letter", "hold", "lifted", "promises"), 0)
         if not self._lock(company):
             return summary
-        failed = self.env["credit.payment.promise"].sudo()._decide(company, today, policy.promise_grace_days)
+        promises = self.env["credit.payment.promise"].sudo()
+        failed = promises._decide(company, today, policy.promise_grace_days)
         summary["promises"] = len(failed)
         self._alert_failed_promises(policy, failed)
         if policy.collection_reminders:
             data = self._gather(company, today)
             plans = self._plans(company)
-            due, plan = self._due(policy, data, plans, failed)
+            # failed promises whose escalation is still to come, today's and a killed run's
+            pending = promises.search(
+                [("company_id", "=", company.id), ("state", "in", FAILED_PROMISES), ("escalated", "=", False)]
+            )
+            due, plan = self._due(policy, data, plans, pending.partner_id.ids)
             chosen = np.flatnonzero(due.level != dunning.NONE)
             for start in range(0, len(chosen), batch_size):
                 rows = chosen[start : start + batch_size]
                 counts = self._contact(company, today, data, plans, plan, due, rows)
                 for key, value in counts.items():
                     summary[key] += value
+                batch = set(data["partner"][rows].tolist())
+                pending.filtered(lambda p, batch=batch: p.partner_id.id in batch).write({"escalated": True})
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
-            failed.filtered(lambda p: p.partner_id.id in set(data["partner"][chosen].tolist())).write(
-                {"escalated": True}
-            )
+                    if not self._lock(company):
+                        return summary  # another run took over between two batches
+            # the others had nothing left to escalate to (paid, paused again, or at the last level)
+            pending.filtered(lambda p: not p.escalated).write({"escalated": True})
         summary["lifted"] = self._lift_holds(company, today)
         return summary
 
@@ -158,7 +168,7 @@ class CreditCollectionRun(models.AbstractModel):
         }
 
     @api.model
-    def _due(self, policy, data, plans, failed):
+    def _due(self, policy, data, plans, broken_partner_ids):
         new_grade = policy.new_customer_grade_id.id
         by_grade = plans["by_grade"]
         plan = np.array(
@@ -171,7 +181,7 @@ class CreditCollectionRun(models.AbstractModel):
             rows = known & (plan == position)
             if rows.any():
                 sent[rows] = np.searchsorted(np.asarray(days), data["sent_days"][rows], "right") - 1
-        broken = np.isin(data["partner"], failed.partner_id.ids)
+        broken = np.isin(data["partner"], broken_partner_ids)
         due = dunning.next_levels(
             data["days"], plan, plans["days"], sent, data["paused"], broken, plans["holds"]
         )
@@ -270,25 +280,56 @@ class CreditCollectionRun(models.AbstractModel):
 
     @api.model
     def _queue_emails(self, events):
-        """Queue one email per event (``mail.mail``, sent by the mail queue after the run's commit); the
-        statement and the invoices are attached when it is sent."""
+        """Queue one email per event: ``mail.mail`` rows in the outgoing queue (three INSERTs for the
+        batch), to the recipient the run chose. Their text and attachments are made as they leave
+        (:meth:`credit.collection.event._prepare_reminders`), by the mail queue, after the run's commit."""
         if not events:
             return 0
-        default = self.env.ref("credit_management.mail_template_collection_reminder")
-        mails = self.env["mail.mail"]
-        for template, batch in events.grouped(lambda e: e.level_id.mail_template_id or default).items():
-            mails |= template.sudo().send_mail_batch(batch.ids, force_send=False)
-        mails.flush_recordset(["res_id"])
+        company = events.company_id[:1]
+        now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
-                "UPDATE credit_collection_event e SET mail_id = m.id FROM mail_mail m "
-                "JOIN mail_message msg ON msg.id = m.mail_message_id "
-                "WHERE m.id = ANY(%s) AND msg.model = 'credit.collection.event' AND msg.res_id = e.id",
-                mails.ids,
+                """
+            WITH msg AS (
+                INSERT INTO mail_message (model, res_id, record_name, record_company_id, message_type, body,
+                                          email_from, author_id, date, message_id, email_add_signature,
+                                          create_uid, create_date, write_uid, write_date)
+                SELECT 'credit.collection.event', e.id, rp.name, e.company_id, 'email_outgoing', '',
+                       %(email_from)s, %(author)s, %(now)s,
+                       '<' || substr(md5(random()::text), 1, 15) || '.'
+                           || extract(epoch FROM clock_timestamp()) || '-openerp-' || e.id
+                           || '-credit.collection.event@' || %(host)s || '>',
+                       TRUE, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM credit_collection_event e JOIN res_partner rp ON rp.id = e.partner_id
+                 WHERE e.id = ANY(%(ids)s)
+                RETURNING id, res_id
+            ),
+            mm AS (
+                INSERT INTO mail_mail (mail_message_id, state, auto_delete, is_notification,
+                                       create_uid, create_date, write_uid, write_date)
+                SELECT msg.id, 'outgoing', FALSE, FALSE, %(uid)s, %(now)s, %(uid)s, %(now)s FROM msg
+                RETURNING id, mail_message_id
+            ),
+            recipients AS (
+                INSERT INTO mail_mail_res_partner_rel (mail_mail_id, res_partner_id)
+                SELECT mm.id, e.recipient_id FROM mm
+                  JOIN msg ON msg.id = mm.mail_message_id
+                  JOIN credit_collection_event e ON e.id = msg.res_id
+            )
+            UPDATE credit_collection_event e SET mail_id = mm.id
+              FROM mm JOIN msg ON msg.id = mm.mail_message_id
+             WHERE e.id = msg.res_id
+            """,
+                ids=events.ids,
+                email_from=company.email_formatted or None,
+                author=(company.partner_id or self.env.user.partner_id).id,
+                now=now,
+                uid=self.env.uid,
+                host=socket.gethostname(),
             )
         )
         events.invalidate_recordset(["mail_id"])
-        return len(mails)
+        return self.env.cr.rowcount
 
     @api.model
     def _schedule_calls(self, events):

@@ -5,6 +5,8 @@ from odoo.tools import SQL
 from .. import dunning
 
 STATES = [("open", "Open"), ("kept", "Kept"), ("partial", "Partially kept"), ("broken", "Broken")]
+# A promise not kept in full: it escalates the reminders and counts against the customer's score.
+FAILED = ("partial", "broken")
 
 
 class CreditPaymentPromise(models.Model):
@@ -13,7 +15,7 @@ class CreditPaymentPromise(models.Model):
 
     _name = "credit.payment.promise"
     _description = "Promise to Pay"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "credit.number.mixin"]
     _order = "date desc, id desc"
     _rec_name = "partner_id"
 
@@ -146,7 +148,7 @@ class CreditPaymentPromise(models.Model):
                 promise = self.browse(ids[i])
                 promise.write({"state": state, "amount_paid": paid[i], "decided_date": today})
                 decided |= promise
-        return decided.filtered(lambda p: p.state in ("partial", "broken"))
+        return decided.filtered(lambda p: p.state in FAILED)
 
 
 def _ids(commands):

@@ -10,6 +10,7 @@ from odoo.tools import SQL
 
 from .. import factors, profiles, scoring
 from .credit_exposure import partner_clause
+from .credit_payment_promise import FAILED as FAILED_PROMISES
 from .credit_scoring_writer import PROFILE_COLUMNS
 
 _logger = logging.getLogger(__name__)
@@ -235,6 +236,7 @@ class CreditScoringEngine(models.AbstractModel):
         )
         query_ids = None if whole_company else ids.tolist()
         data.update(self._behaviour(company, ids, query_ids, accounts, today, since))
+        data.update(self._promises(company, ids, query_ids, today, since))
         data["has_history"] = data["has_open_items"] | ~np.isnat(data["first_invoice"]) | (data["paid"] > 0)
         return data
 
@@ -347,6 +349,33 @@ class CreditScoringEngine(models.AbstractModel):
             "settled_recent_late": column(12),
             "open_invoiced": column(13),
             "amount_days_overdue": column(14),
+        }
+
+    @api.model
+    def _promises(self, company, ids, query_ids, today, since):
+        """Promises to pay decided over the lookback: how many, and how many broken or partly kept."""
+        self.env["credit.payment.promise"].flush_model(["partner_id", "company_id", "state", "decided_date"])
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT pr.partner_id, COUNT(*), COUNT(*) FILTER (WHERE pr.state IN %(failed)s)
+              FROM credit_payment_promise pr
+             WHERE %(partners)s AND pr.company_id = %(company)s AND pr.state != 'open'
+               AND pr.decided_date > %(since)s AND pr.decided_date <= %(today)s
+             GROUP BY pr.partner_id
+            """,
+                partners=partner_clause(SQL("pr.partner_id"), query_ids),
+                failed=FAILED_PROMISES,
+                company=company.id,
+                since=since,
+                today=today,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        row_ids = np.array([r[0] for r in rows], dtype=np.int64)
+        return {
+            "promises_decided": _place(ids, row_ids, [r[1] for r in rows], 0.0),
+            "promises_broken": _place(ids, row_ids, [r[2] for r in rows], 0.0),
         }
 
     @api.model

@@ -13,9 +13,9 @@ class MailMail(models.Model):
         mail_server=False,
         post_send_callback=None,
     ):
-        # The statement is rendered as the reminder leaves, not in the collection run: the run stays
-        # fast, and the statement shows the items as they are on the day it is sent.
-        self.env["credit.collection.event"].sudo()._attach_statements(self)
+        # Reminders are written as they leave, not in the collection run: the run stays fast, and the
+        # email and its statement show the items as they are on the day it is sent.
+        self.env["credit.collection.event"].sudo()._prepare_reminders(self)
         return super()._send(
             auto_commit=auto_commit,
             raise_exception=raise_exception,

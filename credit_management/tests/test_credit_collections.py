@@ -6,7 +6,8 @@ import PyPDF2
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.modules import module
+from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import CreditCommon
 
@@ -42,6 +43,20 @@ class TestCreditCollections(CreditCommon):
 
     def collect(self, days=0):
         return self.collection_run._run(self.company, today=self.days(days), auto_commit=False)
+
+    def prepare(self, mails):
+        """What the mail queue does as the reminders leave: their text and their statement."""
+        events = self.env["credit.collection.event"].with_context(force_report_rendering=True)
+        events._prepare_reminders(mails)
+
+    def send(self, mails):
+        """Send through the mail queue's path in Odoo's test mode (as Odoo's own test runner sets it): the
+        message is built and handed to the mail server, which does not send it."""
+        previous, module.current_test = module.current_test, self
+        try:
+            mails.send()
+        finally:
+            module.current_test = previous
 
     def events(self, partner, **domain):
         terms = [("partner_id", "=", partner.id)] + [(k, "=", v) for k, v in domain.items()]
@@ -103,12 +118,26 @@ class TestCreditCollections(CreditCommon):
         self.assertEqual(event.amount, 350.0)
         self.assertEqual(event.recipient_id, partner)
         self.assertEqual(event.mail_id.state, "outgoing", "queued, not sent in the run")
-        self.assertIn("INV", event.mail_id.body_html)
         self.assertEqual(event.mail_id.recipient_ids, partner)
+        self.prepare(event.mail_id)
+        self.assertIn(invoices[0].name, event.mail_id.body_html)
+        self.assertIn("payment reminder", event.mail_id.subject)
         self.assertEqual(self.collect()["email"], 0, "nothing new the next run")
         self.assertEqual(self.collect(days=5)["email"], 0, "still the same level")
         self.assertEqual(self.collect(days=13)["email"], 1, "the next level, 21 days overdue")
         self.assertEqual(self.events(partner, channel="activity").level_id.name, "Second reminder")
+
+    def test_the_mail_queue_writes_and_sends_the_reminder(self):
+        partner = self.debtor("Queued Reader")
+        invoice = self.overdue(partner, 640, 9)
+        self.collect()
+        mail = self.events(partner).mail_id
+        self.assertFalse(mail.body_html, "written as it leaves")
+        self.pay(invoice, 0, amount=40)
+        self.send(mail)
+        self.assertEqual(mail.state, "sent", mail.failure_reason)
+        self.assertIn("600.00", mail.body_html, "the amounts of the day it leaves")
+        self.assertEqual(len(mail.attachment_ids.filtered(lambda a: a.name.startswith("Statement"))), 1)
 
     def test_the_invoicing_contact_gets_the_email(self):
         partner = self.debtor("Invoicing Contact Co")
@@ -244,6 +273,9 @@ class TestCreditCollections(CreditCommon):
         )
         self.assertEqual(alert.user_id, self.controller)
         self.assertEqual(self.collect(days=7)["email"], 0, "escalated once")
+        with freeze_time(self.days(7)):
+            self.rescore(partner)
+        self.assertEqual(self.last_history(partner).broken_promises, 1.0, "a factor the scorecard can learn")
 
     def test_a_partly_kept_promise(self):
         partner = self.debtor("Half Payer")
@@ -383,9 +415,8 @@ class TestCreditCollections(CreditCommon):
         self.overdue(partner, 99, -10)
         self.collect()
         event = self.events(partner, channel="email")
-        events = self.env["credit.collection.event"].with_context(force_report_rendering=True)
-        events._attach_statements(event.mail_id)
-        events._attach_statements(event.mail_id)
+        self.prepare(event.mail_id)
+        self.prepare(event.mail_id)
         (statement,) = event.mail_id.attachment_ids.filtered(lambda a: a.name.startswith("Statement"))
         pages = PyPDF2.PdfReader(io.BytesIO(statement.raw)).pages
         text = " ".join(" ".join(page.extract_text() for page in pages).split())
@@ -416,5 +447,6 @@ class TestCreditCollections(CreditCommon):
         self.overdue(partner, 100, 8)
         self.collect()
         mail = self.events(partner).mail_id
+        self.prepare(mail)
         self.assertIn("以下发票已逾期", mail.body_html)
         self.assertIn("付款提醒", mail.subject)

@@ -30,6 +30,8 @@ def _data(**overrides):
         "volume_12m": np.array([12000.0, 0.0]),
         "invoiced": np.array([10000.0, 0.0]),
         "refunded": np.array([500.0, 0.0]),
+        "promises_decided": np.array([3.0, 0.0]),
+        "promises_broken": np.array([1.0, 0.0]),
     }
     data.update(overrides)
     return data
@@ -53,6 +55,7 @@ class TestFactorValues(unittest.TestCase):
             "tenure_months": 365 / factors.DAYS_PER_MONTH,
             "volume_12m": 12000.0,
             "refund_ratio": 0.05,
+            "broken_promises": 1.0,
         }
         for name, value in expected.items():
             self.assertAlmostEqual(values[name][0], value, msg=name)
