@@ -1,4 +1,6 @@
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -47,3 +49,56 @@ class TestCreditApprovalTour(HttpCase):
             order.credit_approval_ids, [{"state": "pending", "requested_by": salesman.id}]
         )
         self.assertEqual(order.credit_approval_ids.activity_ids.user_id, controller)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditCollectionsTour(HttpCase):
+    """In a real browser: a collector works the first customer of the worklist."""
+
+    def test_collector_works_the_first_customer(self):
+        collector = new_test_user(
+            self.env,
+            login="tour_collector",
+            name="Colin Collector",
+            groups="base.group_user,sales_team.group_sale_salesman,credit_management.group_credit_controller",
+        )
+        self.env["credit.policy"]._for_company(self.env.company).controller_user_id = collector
+        product = self.env["product.product"].create({"name": "Tour service", "taxes_id": [Command.clear()]})
+        today = fields.Date.context_today(collector)
+        for name, amount in (("Tour Small Debtor", 500.0), ("Tour Big Debtor", 4000.0)):
+            partner = self.env["res.partner"].create(
+                {"name": name, "is_company": True, "email": "ap@example.com"}
+            )
+            invoice = self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": today - timedelta(days=40),
+                    "invoice_date_due": today - timedelta(days=10),
+                    "invoice_payment_term_id": False,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"product_id": product.id, "price_unit": amount, "tax_ids": [Command.clear()]}
+                        )
+                    ],
+                }
+            )
+            invoice.action_post()
+        self.start_tour(
+            "/odoo/action-credit_management.action_credit_collection_worklist",
+            "credit_management_collections_tour",
+            login="tour_collector",
+        )
+        big = self.env["res.partner"].search([("name", "=", "Tour Big Debtor")])
+        self.assertRecordValues(
+            self.env["credit.collection.event"].search([("partner_id", "=", big.id)], order="id"),
+            [
+                {"channel": "call", "user_id": collector.id, "amount": 0.0},
+                {"channel": "promise", "user_id": collector.id, "amount": 4000.0},
+            ],
+        )
+        events = self.env["credit.collection.event"]
+        call = events.search([("partner_id", "=", big.id), ("channel", "=", "call")])
+        self.assertEqual(call.note, "Will pay the invoice on Friday")
+        promise = self.env["credit.payment.promise"].search([("partner_id", "=", big.id)])
+        self.assertRecordValues(promise, [{"state": "open", "amount": 4000.0, "user_id": collector.id}])
