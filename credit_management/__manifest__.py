@@ -41,6 +41,7 @@
         "report/credit_scorecard_templates.xml",
         "report/credit_customer_statement_templates.xml",
         "report/credit_collection_worklist_views.xml",
+        "report/credit_reminder_letter_templates.xml",
         "wizards/credit_aging_wizard_views.xml",
         "wizards/credit_grade_migration_wizard_views.xml",
         "wizards/credit_dashboard_views.xml",

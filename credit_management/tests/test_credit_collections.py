@@ -211,6 +211,15 @@ class TestCreditCollections(CreditCommon):
             set(self.events(partner).mapped("channel")), {"email", "activity", "letter"}, "every channel"
         )
         self.assertEqual(partner.credit_collection_level_id.name, "Final notice")
+        letter = self.events(partner, channel="letter")
+        pdf, _kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("credit_management.action_report_reminder_letter", letter.ids)
+        )
+        text = " ".join(" ".join(p.extract_text() for p in PyPDF2.PdfReader(io.BytesIO(pdf)).pages).split())
+        for words in ("Final notice", invoice.name, "500.00", "on credit hold"):
+            self.assertIn(words, text)
         self.rescore(partner)
         self.assertTrue(partner.credit_hold, "the rescoring leaves a collections hold alone")
         self.pay(invoice, 0)
