@@ -98,7 +98,7 @@ class TestUninstall(TransactionCase):
         self.assertTrue(before["xmlids"])
         self.assertTrue(before["tables"])
         self.assertTrue(before["columns"])
-        self.assertEqual(before["crons"], [(6,)])
+        self.assertEqual(before["crons"], [(7,)])
         added = {name for table, name in set(before["indexes"]) - set(template["indexes"])}
         self.assertIn("sale_order__credit_open_partner_index", added, "indexes on core tables too")
         self.assertEqual(before["functions"], [("credit_management_customer_exposure",)])
