@@ -71,8 +71,8 @@ def reset(env):
         DELETE FROM mail_activity
          WHERE activity_type_id = (SELECT res_id FROM ir_model_data WHERE module = 'credit_management'
                                       AND name = 'mail_activity_type_collection_call');
-        DELETE FROM mail_message WHERE model = 'credit.collection.event';
         DELETE FROM credit_collection_event;
+        DELETE FROM mail_message WHERE model = 'credit.collection.event';
         UPDATE res_partner SET credit_hold = NULL, credit_hold_reason = NULL, credit_hold_date = NULL,
                                credit_hold_collections = NULL
          WHERE credit_hold_collections IS NOT NULL;

@@ -167,6 +167,15 @@ def print_portfolio(env, rows, quotations, count, seconds):
     print("users: admin/admin (credit manager), sales/sales (salesperson), controller/controller")
 
 
+def collect(env):
+    """This morning's collection run: reminders queued, calls for the controller, holds at the last level."""
+    summary = env["credit.collection.run"]._run(env.company, auto_commit=False)
+    print(
+        f"collections: {summary['email']} reminder emails queued, {summary['activity']} calls and "
+        f"{summary['letter']} letters for the controller, {summary['hold']} customers put on hold"
+    )
+
+
 def main():
     args = parse_args("Generate the credit_management demo dataset.")
     try:
@@ -182,6 +191,7 @@ def main():
             if empty:
                 raise RuntimeError(f"the demo portfolio has no customer in grade(s) {', '.join(empty)}")
             print_portfolio(env, rows, create_quotations(env, users), count, seconds)
+            collect(env)
     except Exception as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"error: demo data generation failed: {type(exc).__name__}: {message}", file=sys.stderr)

@@ -53,7 +53,7 @@ class CreditCollectionEvent(models.Model):
     amount = fields.Monetary("Overdue Amount", currency_field="currency_id")
     oldest_due_date = fields.Date()
     recipient_id = fields.Many2one("res.partner", "Sent To", ondelete="set null")
-    mail_id = fields.Many2one("mail.mail", "Email", ondelete="set null")
+    mail_id = fields.Many2one("mail.mail", "Email", ondelete="set null", index="btree_not_null")
     note = fields.Text()
 
     # ------------------------------------------------------------------

@@ -609,7 +609,8 @@ class ResPartner(models.Model):
     def _credit_set_collection_hold(self, level):
         """Place the hold a collection level asks for; collections lift it once the overdue is paid."""
         reason = _("Collections: %s", level.name)
-        self.write(
+        # one note per customer below says what happened; tracking would add a second one
+        self.with_context(tracking_disable=True).write(
             {
                 "credit_hold": True,
                 "credit_hold_reason": reason,
@@ -622,7 +623,7 @@ class ResPartner(models.Model):
         self._message_log_batch(bodies=dict.fromkeys(self.ids, _("Credit hold placed: %s.", reason)))
 
     def _credit_lift_collection_hold(self):
-        self.write(
+        self.with_context(tracking_disable=True).write(
             {
                 "credit_hold": False,
                 "credit_hold_reason": False,
