@@ -4,7 +4,7 @@ import threading
 import numpy as np
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .. import dunning
@@ -263,12 +263,13 @@ class CreditCollectionRun(models.AbstractModel):
         """The events of one batch of customers, then their emails, activities and holds."""
         wanted = []  # (partner, level, channel, escalated, note, recipient)
         holds = []
+        no_email = self.env._("No email address for this customer: call instead.")
         for row in rows.tolist():
             level = plans["levels"][plan[row]][due.level[row]]
             for channel in level._channels():
                 note = False
                 if channel == "email" and not data["recipient"][row]:
-                    channel, note = "activity", _("No email address for this customer: call instead.")
+                    channel, note = "activity", no_email
                 recipient = int(data["recipient"][row]) if channel == "email" else None
                 wanted.append(
                     (int(data["partner"][row]), level.id, channel, bool(due.escalated[row]), note, recipient)
@@ -408,11 +409,12 @@ class CreditCollectionRun(models.AbstractModel):
         company = events.company_id[:1]
         default = self.env["credit.policy"]._for_company(company).controller_user_id
         collectors = {p.id: p.credit_collector_id for p in events.partner_id.with_company(company)}
+        summaries = {level: self.env._("Collections: %s", level.name) for level in events.level_id}
         rows = [
             (
                 event.partner_id.id,
                 (collectors[event.partner_id.id] or default).id,
-                _("Collections: %s", event.level_id.name),
+                summaries[event.level_id],
                 str(Markup("<p>%s</p>") % (event.note or event.level_id.note or "")),
             )
             for event in events
@@ -496,8 +498,8 @@ class CreditCollectionRun(models.AbstractModel):
                 "res_id": promise.partner_id.id,
                 "activity_type_id": activity_type.id,
                 "user_id": (promise.user_id or policy.controller_user_id).id,
-                "summary": _("Promise to pay %s", labels[promise.state].lower()),
-                "note": _(
+                "summary": self.env._("Promise to pay %s", labels[promise.state].lower()),
+                "note": self.env._(
                     "%(paid)s paid of %(amount)s promised by %(date)s.",
                     paid=promise.amount_paid,
                     amount=promise.amount,

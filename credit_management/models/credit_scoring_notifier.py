@@ -110,6 +110,37 @@ class CreditScoringNotifier(models.AbstractModel):
         self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies=bodies)
 
     @api.model
+    def _log_note(self, partner_ids, body):
+        """The same note in the chatter of many customers: one INSERT, where ``_message_log_batch`` creates
+        them one ORM record at a time (milliseconds each, minutes for a collection run's holds)."""
+        if not partner_ids:
+            return
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO mail_message (model, res_id, record_name, message_type, subtype_id, body, author_id,
+                                      email_from, date, message_id, create_uid, create_date, write_uid,
+                                      write_date)
+            SELECT 'res.partner', p.id, p.complete_name, 'notification', %(note)s, %(body)s, %(author)s,
+                   %(email_from)s, %(now)s,
+                   '<' || substr(md5(random()::text), 1, 15) || '-openerp-' || p.id || '-res.partner@local>',
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM res_partner p WHERE p.id = ANY(%(ids)s)
+            """,
+                note=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                body=str(Markup("<p>%s</p>") % body),
+                author=self.env.user.partner_id.id,
+                email_from=self.env.user.email_formatted or None,
+                now=now,
+                uid=self.env.uid,
+                ids=list(partner_ids),
+            )
+        )
+        self.env["mail.message"].invalidate_model()
+        self.env["res.partner"].invalidate_model(["message_ids"])
+
+    @api.model
     def _raise_alerts(self, ids, before, after, changes, policy, grades, quiet=False):
         """Credit review activities for the controller; never two open ones of a kind per customer.
         Like chatter notes, alerts follow changes: a first scoring raises none."""

@@ -109,6 +109,41 @@ class CreditScoringWriter(models.AbstractModel):
         )
 
     @api.model
+    def _set_values(self, company, partner_ids, values):
+        """Give customers (and their contacts, which share the profile) the same value of some
+        company-dependent columns, in one UPDATE; a false value clears the company's entry (the field's
+        default). ``values``: {field name: value}, a value as the ORM would write it."""
+        if not partner_ids:
+            return
+        partner = self.env["res.partner"]
+        partner.flush_model(list(values))
+        key = str(company.id)
+        sets = []
+        for fname, value in values.items():
+            column = SQL.identifier(fname)
+            field = partner._fields[fname]
+            if not value:
+                sets.append(SQL("%s = %s - %s", column, column, key))
+                continue
+            if field.type == "datetime":
+                value = fields.Datetime.to_string(value)
+            elif field.type == "many2one":
+                value = value.id if isinstance(value, models.BaseModel) else value
+            sets.append(
+                SQL(
+                    "%s = COALESCE(%s, '{}'::jsonb) || jsonb_build_object(%s, %s)", column, column, key, value
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET %s WHERE commercial_partner_id = ANY(%s)",
+                SQL(", ").join(sets),
+                list(partner_ids),
+            )
+        )
+        partner.invalidate_model(list(values))
+
+    @api.model
     def _insert_history(
         self, company, ids, before, after, changes, outcome, result, values, data, trigger, note
     ):

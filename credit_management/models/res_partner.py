@@ -607,10 +607,10 @@ class ResPartner(models.Model):
             partners._credit_alert_hold()
 
     def _credit_set_collection_hold(self, level):
-        """Place the hold a collection level asks for; collections lift it once the overdue is paid."""
-        reason = _("Collections: %s", level.name)
-        # one note per customer below says what happened; tracking would add a second one
-        self.with_context(tracking_disable=True).write(
+        """Place the hold a collection level asks for; collections lift it once the overdue is paid. Set
+        in one statement for the lot (a level reached by thousands of customers at once), with a note."""
+        reason = self.env._("Collections: %s", level.name)
+        self._credit_set_collection_values(
             {
                 "credit_hold": True,
                 "credit_hold_reason": reason,
@@ -618,21 +618,25 @@ class ResPartner(models.Model):
                 "credit_hold_date": fields.Datetime.now(),
                 "credit_hold_automatic": False,
                 "credit_hold_collections": True,
-            }
+            },
+            self.env._("Credit hold placed: %s.", reason),
         )
-        self._message_log_batch(bodies=dict.fromkeys(self.ids, _("Credit hold placed: %s.", reason)))
 
     def _credit_lift_collection_hold(self):
-        self.with_context(tracking_disable=True).write(
+        self._credit_set_collection_values(
             {
                 "credit_hold": False,
                 "credit_hold_reason": False,
                 "credit_hold_date": False,
                 "credit_hold_collections": False,
-            }
+            },
+            self.env._("Credit hold lifted: the overdue items are paid."),
         )
-        body = _("Credit hold lifted: the overdue items are paid.")
-        self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+
+    def _credit_set_collection_values(self, values, note):
+        company = self.env.company
+        self.env["credit.scoring.writer"].sudo()._set_values(company, self.ids, values)
+        self.env["credit.scoring.notifier"].sudo()._log_note(self.ids, note)
 
     def _credit_alert_hold(self):
         """A manual hold is an alert too: the controller gets the review activity."""

@@ -207,6 +207,9 @@ class TestCreditCollections(CreditCommon):
         self.assertTrue(partner.credit_hold)
         self.assertTrue(partner.credit_hold_collections)
         self.assertIn("Final notice", partner.credit_hold_reason)
+        self.assertTrue(partner.credit_hold_date)
+        self.assertFalse(partner.credit_hold_user_id)
+        self.assertIn("Credit hold placed: Collections: Final notice.", partner.message_ids[0].body)
         self.assertEqual(
             set(self.events(partner).mapped("channel")), {"email", "activity", "letter"}, "every channel"
         )
@@ -225,6 +228,8 @@ class TestCreditCollections(CreditCommon):
         self.pay(invoice, 0)
         self.assertEqual(self.collect()["lifted"], 1)
         self.assertFalse(partner.credit_hold)
+        self.assertFalse(partner.credit_hold_collections)
+        self.assertIn("Credit hold lifted", partner.message_ids[0].body)
 
     def test_a_manual_hold_is_never_lifted_by_collections(self):
         partner = self.debtor("Manual Hold", grade="E")
