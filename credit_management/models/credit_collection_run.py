@@ -273,9 +273,10 @@ class CreditCollectionRun(models.AbstractModel):
         wanted = []  # (partner, level, channel, escalated, note, recipient)
         holds = []
         no_email = self.env._("No email address for this customer: call instead.")
+        channels = {level: level._channels() for levels in plans["levels"] for level in levels}
         for row in rows.tolist():
             level = plans["levels"][plan[row]][due.level[row]]
-            for channel in level._channels():
+            for channel in channels[level]:
                 note = False
                 if channel == "email" and not data["recipient"][row]:
                     channel, note = "activity", no_email
@@ -286,19 +287,22 @@ class CreditCollectionRun(models.AbstractModel):
             if due.hold[row]:
                 holds.append((int(data["partner"][row]), level))
         events = self._insert_events(company, today, wanted)
+        by_channel = {}
+        for event in events:
+            by_channel.setdefault(event[3], []).append(event)
         return {
-            "email": self._queue_emails(events.filtered(lambda e: e.channel == "email")),
-            "activity": self._schedule_calls(events.filtered(lambda e: e.channel == "activity")),
-            "letter": len(events.filtered(lambda e: e.channel == "letter")),
+            "email": self._queue_emails(company, [event[0] for event in by_channel.get("email", [])]),
+            "activity": self._schedule_calls(company, by_channel.get("activity", [])),
+            "letter": len(by_channel.get("letter", [])),
             "hold": self._place_holds(company, holds),
         }
 
     @api.model
     def _insert_events(self, company, today, wanted):
         """One event per customer and channel, with the items it covers and their amount (one INSERT
-        each); returns them."""
+        each); returns them as (event id, customer id, level id, channel, note) rows."""
         if not wanted:
-            return self.env["credit.collection.event"]
+            return []
         partners, levels, channels, escalated, notes, recipients = (
             list(column) for column in zip(*wanted, strict=True)
         )
@@ -315,7 +319,7 @@ class CreditCollectionRun(models.AbstractModel):
                   FROM unnest(%(partners)s::int[], %(levels)s::int[], %(channels)s::varchar[],
                               %(escalated)s::bool[], %(notes)s::text[], %(recipients)s::int[])
                        AS v(partner, level, channel, escalated, note, recipient)
-                RETURNING id, partner_id, level_id
+                RETURNING id, partner_id, level_id, channel, note
             ),
             items AS (
                 INSERT INTO credit_collection_event_line_rel (event_id, line_id)
@@ -324,9 +328,10 @@ class CreditCollectionRun(models.AbstractModel):
                   JOIN open o ON o.partner = new.partner_id AND o.residual > 0 AND {COVERED}
                 RETURNING event_id, line_id
             )
-            SELECT new.id, COALESCE(SUM(o.residual), 0), MIN(o.due)
+            SELECT new.id, COALESCE(SUM(o.residual), 0), MIN(o.due),
+                   new.partner_id, new.level_id, new.channel, new.note
               FROM new LEFT JOIN items ON items.event_id = new.id LEFT JOIN open o ON o.id = items.line_id
-             GROUP BY new.id
+             GROUP BY new.id, new.partner_id, new.level_id, new.channel, new.note
             """,
                 company=company.id,
                 open_items=self._open_items(company, sorted(set(partners))),
@@ -342,7 +347,7 @@ class CreditCollectionRun(models.AbstractModel):
             )
         )
         rows = self.env.cr.fetchall()
-        ids, amounts, oldest = zip(*rows, strict=True)
+        ids, amounts, oldest = (list(column) for column in zip(*(row[:3] for row in rows), strict=True))
         self.env.cr.execute(
             SQL(
                 """
@@ -354,16 +359,16 @@ class CreditCollectionRun(models.AbstractModel):
                 list(oldest),
             )
         )
-        return self.env["credit.collection.event"].browse(ids)
+        self.env["credit.collection.event"].invalidate_model()
+        return [(row[0], row[3], row[4], row[5], row[6]) for row in rows]
 
     @api.model
-    def _queue_emails(self, events):
+    def _queue_emails(self, company, event_ids):
         """Queue one email per event: ``mail.mail`` rows in the outgoing queue (three INSERTs for the
         batch), to the recipient the run chose. Their text and attachments are made as they leave
         (:meth:`credit.collection.event._prepare_reminders`), by the mail queue, after the run's commit."""
-        if not events:
+        if not event_ids:
             return 0
-        company = events.company_id[:1]
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
@@ -398,7 +403,7 @@ class CreditCollectionRun(models.AbstractModel):
               FROM mm JOIN msg ON msg.id = mm.mail_message_id
              WHERE e.id = msg.res_id
             """,
-                ids=events.ids,
+                ids=event_ids,
                 email_from=company.email_formatted or None,
                 author=(company.partner_id or self.env.user.partner_id).id,
                 now=now,
@@ -406,32 +411,29 @@ class CreditCollectionRun(models.AbstractModel):
                 host=socket.gethostname(),
             )
         )
-        events.invalidate_recordset(["mail_id"])
+        self.env["credit.collection.event"].invalidate_model(["mail_id"])
         return self.env.cr.rowcount
 
     @api.model
-    def _schedule_calls(self, events):
+    def _schedule_calls(self, company, events):
         """A call for each customer's collector (default: the policy's controller): one activity each,
-        one INSERT for the batch. The collector is not made a follower of every customer called."""
+        one INSERT for the batch; ``events``: (event id, customer id, level id, channel, note) rows. The
+        collector is not made a follower of every customer called."""
         if not events:
             return 0
-        company = events.company_id[:1]
-        default = self.env["credit.policy"]._for_company(company).controller_user_id
-        collectors = {p.id: p.credit_collector_id for p in events.partner_id.with_company(company)}
-        summaries = {level: self.env._("Collections: %s", level.name) for level in events.level_id}
+        default = self.env["credit.policy"]._for_company(company).controller_user_id.id or 0
+        levels = self.env["credit.collection.level"].browse({event[2] for event in events})
+        summaries = {level.id: self.env._("Collections: %s", level.name) for level in levels}
+        notes = {level.id: level.note or "" for level in levels}
         rows = [
             (
-                event.partner_id.id,
-                (collectors[event.partner_id.id] or default).id,
-                summaries[event.level_id],
-                str(Markup("<p>%s</p>") % (event.note or event.level_id.note or "")),
+                partner,
+                summaries[level],
+                str(Markup("<p>%s</p>") % (note or notes[level])),
             )
-            for event in events
-            if collectors[event.partner_id.id] or default
+            for _event, partner, level, _channel, note in events
         ]
-        if not rows:
-            return 0
-        partners, users, summaries, notes = (list(column) for column in zip(*rows, strict=True))
+        partners, summaries, notes = (list(column) for column in zip(*rows, strict=True))
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
@@ -439,12 +441,12 @@ class CreditCollectionRun(models.AbstractModel):
             INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name, activity_type_id, user_id,
                                        user_tz, summary, note, date_deadline, automated, active,
                                        create_uid, create_date, write_uid, write_date)
-            SELECT %(model)s, 'res.partner', v.partner, rp.complete_name, %(type)s, v.collector, up.tz,
+            SELECT %(model)s, 'res.partner', v.partner, rp.complete_name, %(type)s, u.id, up.tz,
                    v.summary, v.note, %(today)s, TRUE, TRUE, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM unnest(%(partners)s::int[], %(users)s::int[], %(summaries)s::varchar[], %(notes)s::text[])
-                   AS v(partner, collector, summary, note)
+              FROM unnest(%(partners)s::int[], %(summaries)s::varchar[], %(notes)s::text[])
+                   AS v(partner, summary, note)
               JOIN res_partner rp ON rp.id = v.partner
-              JOIN res_users u ON u.id = v.collector
+              JOIN res_users u ON u.id = COALESCE((rp.credit_collector_id ->> %(key)s)::int, %(default)s)
               JOIN res_partner up ON up.id = u.partner_id
             """,
                 model=self.env["ir.model"]._get_id("res.partner"),
@@ -453,13 +455,14 @@ class CreditCollectionRun(models.AbstractModel):
                 uid=self.env.uid,
                 now=now,
                 partners=partners,
-                users=users,
                 summaries=summaries,
                 notes=notes,
+                key=str(company.id),
+                default=default,
             )
         )
         self.env["mail.activity"].invalidate_model()
-        return len(rows)
+        return self.env.cr.rowcount
 
     @api.model
     def _place_holds(self, company, holds):
