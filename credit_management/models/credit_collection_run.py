@@ -48,7 +48,7 @@ class CreditCollectionRun(models.AbstractModel):
         promises = self.env["credit.payment.promise"].sudo()
         failed = promises._decide(company, today, policy.promise_grace_days)
         summary["promises"] = len(failed)
-        self._alert_failed_promises(policy, failed)
+        self._alert_failed_promises(policy, failed, today)
         if policy.collection_reminders:
             data = self._gather(company, today)
             plans = self._plans(company)
@@ -252,12 +252,13 @@ class CreditCollectionRun(models.AbstractModel):
             [by_grade.get(grade or new_grade, dunning.NONE) for grade in data["grade"].tolist()],
             dtype=np.int64,
         )
-        sent = np.full(len(plan), dunning.NONE, dtype=np.int64)
+        # the level sent is the one its days reach in the plan as it is now (a level may have moved)
         known = ~np.isnan(data["sent_days"])
-        for position, days in enumerate(plans["days"]):
-            rows = known & (plan == position)
-            if rows.any():
-                sent[rows] = np.searchsorted(np.asarray(days), data["sent_days"][rows], "right") - 1
+        sent = dunning.reached(
+            np.nan_to_num(data["sent_days"]).astype(np.int64),
+            np.where(known, plan, dunning.NONE),
+            plans["days"],
+        )
         broken = np.isin(data["partner"], broken_partner_ids)
         due = dunning.next_levels(
             data["days"], plan, plans["days"], sent, data["paused"], broken, plans["holds"]
@@ -292,7 +293,7 @@ class CreditCollectionRun(models.AbstractModel):
             by_channel.setdefault(event[3], []).append(event)
         return {
             "email": self._queue_emails(company, [event[0] for event in by_channel.get("email", [])]),
-            "activity": self._schedule_calls(company, by_channel.get("activity", [])),
+            "activity": self._schedule_calls(company, today, by_channel.get("activity", [])),
             "letter": len(by_channel.get("letter", [])),
             "hold": self._place_holds(company, holds),
         }
@@ -415,7 +416,7 @@ class CreditCollectionRun(models.AbstractModel):
         return self.env.cr.rowcount
 
     @api.model
-    def _schedule_calls(self, company, events):
+    def _schedule_calls(self, company, today, events):
         """A call for each customer's collector (default: the policy's controller): one activity each,
         one INSERT for the batch; ``events``: (event id, customer id, level id, channel, note) rows. The
         collector is not made a follower of every customer called."""
@@ -451,7 +452,7 @@ class CreditCollectionRun(models.AbstractModel):
             """,
                 model=self.env["ir.model"]._get_id("res.partner"),
                 type=self.env.ref("credit_management.mail_activity_type_collection_call").id,
-                today=fields.Date.context_today(self),
+                today=today,
                 uid=self.env.uid,
                 now=now,
                 partners=partners,
@@ -499,7 +500,7 @@ class CreditCollectionRun(models.AbstractModel):
         return len(lifted)
 
     @api.model
-    def _alert_failed_promises(self, policy, failed):
+    def _alert_failed_promises(self, policy, failed, today):
         """The collector hears of each promise that failed (broken or partially kept)."""
         activity_type = self.env.ref("credit_management.mail_activity_type_collection_call")
         model_id = self.env["ir.model"]._get_id("res.partner")
@@ -517,7 +518,7 @@ class CreditCollectionRun(models.AbstractModel):
                     amount=promise.amount,
                     date=promise.date,
                 ),
-                "date_deadline": fields.Date.context_today(self),
+                "date_deadline": today,
             }
             for promise in failed
             if promise.user_id or policy.controller_user_id

@@ -301,10 +301,9 @@ class ResPartner(models.Model):
         lines = self.env["credit.aging.report"].search(
             [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)]
         )
+        lines_of = lines.grouped("partner_id")
         for partner in self:
-            partner.credit_open_item_ids = lines.filtered(
-                lambda line, p=partner: line.partner_id == p.commercial_partner_id
-            )
+            partner.credit_open_item_ids = lines_of.get(partner.commercial_partner_id, lines.browse())
 
     def _compute_credit_currency_id(self):
         self.credit_currency_id = self.env.company.currency_id
@@ -365,6 +364,9 @@ class ResPartner(models.Model):
         if "credit_limit" in vals and "credit_limit_manual" not in vals:
             # A limit a person sets sticks: the policy stops managing this customer's limit and term.
             vals = dict(vals, credit_limit_manual=True)
+        if "credit_hold" in vals and not self.env.su:
+            # A hold a person places or lifts is theirs: collections no longer lift it, nor think it theirs.
+            vals = dict(vals, credit_hold_collections=False)
         return super().write(vals)
 
     @api.model
@@ -596,7 +598,6 @@ class ResPartner(models.Model):
                 "credit_hold_automatic": False,
             }
         )
-        partners.filtered("credit_hold_collections").sudo().credit_hold_collections = False
         body = (
             Markup("%s<br/>%s") % (_("Credit hold placed by %s.", self.env.user.name), reason)
             if hold

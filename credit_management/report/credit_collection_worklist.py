@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.credit_exposure import OPEN
@@ -115,13 +115,3 @@ class CreditCollectionWorklist(models.Model):
     def action_open_customer(self):
         self.ensure_one()
         return self.partner_id.with_company(self.company_id).action_credit_collections()
-
-    @api.model
-    def action_open_worklist(self):
-        """The worklist, filtered on what the collector has to do today."""
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "credit_management.action_credit_collection_worklist"
-        )
-        if self.env.user.has_group("credit_management.group_credit_controller"):
-            action["context"] = {"search_default_to_contact": 1}
-        return action

@@ -42,16 +42,16 @@ class CreditCustomerStatement(models.AbstractModel):
                 order="date desc, id desc",
             )
         )
+        items_of = lines.grouped("partner_id")
+        payments_of = payments.grouped(lambda pay: pay.partner_id.commercial_partner_id)
         statements = {}
         for partner in partners:
-            items = lines.filtered(lambda line, p=partner: line.partner_id == p)
+            items = items_of.get(partner, lines.browse())
             statements[partner.id] = {
                 "items": items,
                 "buckets": [(label, sum(items.mapped(f"amount_{key}"))) for key, label in BUCKETS],
                 "total": sum(items.mapped("amount_residual")),
-                "payments": payments.filtered(
-                    lambda pay, p=partner: pay.partner_id.commercial_partner_id == p
-                ),
+                "payments": payments_of.get(partner, payments.browse()),
             }
         return {
             "doc_ids": partners.ids,

@@ -199,6 +199,22 @@ SERIALIZATION_FAILURE = "ERROR: could not serialize access due to concurrent upd
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (ERROR|CRITICAL) ")
 
 
+def users_script(password, controller="controller"):
+    """`odoo-bin shell` code making ``users``: a salesperson "seller", a credit controller and a credit
+    manager "manager" (salespeople too), all with ``password``."""
+    return f"""
+from odoo import Command
+def user(login, *groups):
+    ids = [env.ref(g).id for g in ("base.group_user", *groups)]
+    return env["res.users"].create({{"name": login.title(), "login": login, "groups_id": [Command.set(ids)]}})
+users = (user("seller", "sales_team.group_sale_salesman")
+         | user("{controller}", "sales_team.group_sale_salesman", "credit_management.group_credit_controller")
+         | user("manager", "sales_team.group_sale_salesman", "credit_management.group_credit_manager"))
+env.cr.execute("UPDATE res_users SET password = %s WHERE id = ANY(%s)",
+               [env["res.users"]._crypt_context().hash("{password}"), users.ids])
+"""
+
+
 def prepared_database(prefix, script):
     """A copy of the installed database with ``script`` run in it by `odoo-bin shell` (committed)."""
     dbname = create_database(prefix)

@@ -8,25 +8,19 @@ from . import server
 
 PASSWORD = "bureau"
 
-SETUP_SCRIPT = f"""
-from odoo import Command
-def user(login, *groups):
-    ids = [env.ref(g).id for g in ("base.group_user", *groups)]
-    return env["res.users"].create({{"name": login.title(), "login": login, "groups_id": [Command.set(ids)]}})
-users = (user("seller", "sales_team.group_sale_salesman")
-         | user("controller", "sales_team.group_sale_salesman", "credit_management.group_credit_controller")
-         | user("manager", "sales_team.group_sale_salesman", "credit_management.group_credit_manager"))
-env.cr.execute("UPDATE res_users SET password = %s WHERE id = ANY(%s)",
-               [env["res.users"]._crypt_context().hash("{PASSWORD}"), users.ids])
-provider = env["credit.bureau.provider"].create({{
+SETUP_SCRIPT = (
+    server.users_script(PASSWORD, "controller")
+    + """
+provider = env["credit.bureau.provider"].create({
     "name": "Creditsafe", "kind": "creditsafe", "environment": "custom", "base_url": "http://127.0.0.1:9/v1",
-    "username": "api-user", "password": "TOP-SECRET", "timeout": 2}})
-partner = env["res.partner"].create({{"name": "Rated Ltd", "is_company": True, "customer_rank": 1}})
-report = env["credit.bureau.report"].create({{"partner_id": partner.id, "company_id": env.company.id,
+    "username": "api-user", "password": "TOP-SECRET", "timeout": 2})
+partner = env["res.partner"].create({"name": "Rated Ltd", "is_company": True, "customer_rank": 1})
+report = env["credit.bureau.report"].create({"partner_id": partner.id, "company_id": env.company.id,
     "provider_id": provider.id, "ref": "GB-0-1", "score": 62, "has_score": True, "rating": "B",
-    "raw": {{"secret": "raw answer"}}}})
-partner.write({{"credit_bureau_report_id": report.id}})
+    "raw": {"secret": "raw answer"}})
+partner.write({"credit_bureau_report_id": report.id})
 """
+)
 
 
 @tagged("post_install", "-at_install")

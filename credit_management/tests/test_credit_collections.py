@@ -231,6 +231,20 @@ class TestCreditCollections(CreditCommon):
         self.assertFalse(partner.credit_hold_collections)
         self.assertIn("Credit hold lifted", partner.message_ids[0].body)
 
+    def test_a_hold_lifted_by_hand_is_no_longer_collections(self):
+        partner = self.debtor("Released By Hand", grade="E")
+        invoice = self.overdue(partner, 500, 30)
+        self.collect()
+        self.assertTrue(partner.credit_hold_collections)
+        partner.with_user(self.controller).write({"credit_hold": False})
+        self.assertFalse(partner.credit_hold_collections, "the controller's decision, whatever the path")
+        partner.with_user(self.controller).write(
+            {"credit_hold": True, "credit_hold_reason": "Wait for the audit"}
+        )
+        self.pay(invoice, 0)
+        self.assertEqual(self.collect(days=1)["lifted"], 0, "a hold placed by hand stays")
+        self.assertTrue(partner.credit_hold)
+
     def test_a_manual_hold_is_never_lifted_by_collections(self):
         partner = self.debtor("Manual Hold", grade="E")
         invoice = self.overdue(partner, 500, 30)

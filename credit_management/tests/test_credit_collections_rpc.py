@@ -13,17 +13,11 @@ from . import server
 PASSWORD = "collections"
 CUSTOMERS = 4
 
-SETUP_SCRIPT = f"""
+SETUP_SCRIPT = (
+    server.users_script(PASSWORD, "collector")
+    + f"""
 from datetime import timedelta
 from odoo import Command, fields
-def user(login, *groups):
-    ids = [env.ref(g).id for g in ("base.group_user", *groups)]
-    return env["res.users"].create({{"name": login.title(), "login": login, "groups_id": [Command.set(ids)]}})
-users = (user("seller", "sales_team.group_sale_salesman")
-         | user("collector", "sales_team.group_sale_salesman", "credit_management.group_credit_controller")
-         | user("manager", "sales_team.group_sale_salesman", "credit_management.group_credit_manager"))
-env.cr.execute("UPDATE res_users SET password = %s WHERE id = ANY(%s)",
-               [env["res.users"]._crypt_context().hash("{PASSWORD}"), users.ids])
 env["credit.policy"]._for_company(env.company).controller_user_id = users[1]
 product = env["product.product"].create({{"name": "Collected service", "taxes_id": [Command.clear()]}})
 today = fields.Date.context_today(env.user)
@@ -39,6 +33,7 @@ for n in range({CUSTOMERS}):
                                              "price_unit": 100.0 + n, "tax_ids": [Command.clear()]}})]}})
     move.action_post()
 """
+)
 RUN = "env['credit.collection.run']._run(env.company, batch_size=1, auto_commit=True)\n"
 
 
