@@ -64,7 +64,9 @@ class CreditCollectionEvent(models.Model):
         if not self.env.su:
             for vals in vals_list:
                 self._check_manual(self._add_missing_default_values(vals))
-        return super().create(vals_list)
+        events = super().create(vals_list)
+        self.env["credit.collection.status"].sudo()._refresh_records(events)
+        return events
 
     def write(self, vals):
         if not self.env.su:

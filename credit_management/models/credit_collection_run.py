@@ -43,7 +43,7 @@ class CreditCollectionRun(models.AbstractModel):
         today = fields.Date.to_date(today) or fields.Date.context_today(self.with_company(company))
         policy = self.env["credit.policy"]._for_company(company)
         summary = dict.fromkeys(("email", "activity", "letter", "hold", "lifted", "promises"), 0)
-        if not self._lock(company):
+        if not self._begin(company):
             return summary
         promises = self.env["credit.payment.promise"].sudo()
         failed = promises._decide(company, today, policy.promise_grace_days)
@@ -69,19 +69,25 @@ class CreditCollectionRun(models.AbstractModel):
                     self._analyze()
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
-                    if not self._lock(company):
+                    if not self._begin(company):
                         return summary  # another run took over between two batches
             # the others had nothing left to escalate to (paid, paused again, or at the last level)
             pending.filtered(lambda p: not p.escalated).write({"escalated": True})
         summary["lifted"] = self._lift_holds(company, today)
+        self.env["credit.collection.status"]._refresh(company, today=today)
         return summary
 
     # ------------------------------------------------------------------
     # Gather
     # ------------------------------------------------------------------
     @api.model
-    def _lock(self, company):
-        """One run per company at a time: a second one (a manual run beside the cron) does nothing."""
+    def _begin(self, company):
+        """Start one of the run's transactions: False when another run of the company holds it (a manual
+        run beside the cron), which then does nothing.
+
+        Without just-in-time compilation: the statements of a batch are estimated costly and would be
+        compiled again in each batch, for longer than they take to run."""
+        self.env.cr.execute("SET LOCAL jit = off")
         self.env.cr.execute(
             SQL("SELECT pg_try_advisory_xact_lock(hashtext('credit_collection_run'), %s)", company.id)
         )
@@ -300,45 +306,54 @@ class CreditCollectionRun(models.AbstractModel):
 
     @api.model
     def _insert_events(self, company, today, wanted):
-        """One event per customer and channel, with the items it covers and their amount (one INSERT
-        each); returns them as (event id, customer id, level id, channel, note) rows."""
+        """One event per customer and channel, with the items it covers and their amount, in one
+        statement; returns them as (event id, customer id, level id, channel, note) rows."""
         if not wanted:
             return []
+        self.env.cr.execute(
+            SQL("SELECT nextval('credit_collection_event_id_seq') FROM generate_series(1, %s)", len(wanted))
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
         partners, levels, channels, escalated, notes, recipients = (
             list(column) for column in zip(*wanted, strict=True)
         )
+        now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 f"""
             WITH open AS (%(open_items)s),
+            v AS (
+                SELECT * FROM unnest(%(ids)s::int[], %(partners)s::int[], %(levels)s::int[],
+                                     %(channels)s::varchar[], %(escalated)s::bool[], %(notes)s::text[],
+                                     %(recipients)s::int[])
+                       AS v(id, partner, level, channel, escalated, note, recipient)
+            ),
+            covered AS (
+                SELECT v.id AS event_id, o.id AS line_id, o.residual, o.due FROM v
+                  JOIN credit_collection_level l ON l.id = v.level
+                  JOIN open o ON o.partner = v.partner AND o.residual > 0 AND {COVERED}
+            ),
             new AS (
                 INSERT INTO credit_collection_event
-                       (partner_id, company_id, date, channel, level_id, automatic, escalated, note,
-                        recipient_id, create_uid, create_date, write_uid, write_date)
-                SELECT v.partner, %(company)s, %(now)s, v.channel, v.level, TRUE, v.escalated,
-                       v.note, v.recipient, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(partners)s::int[], %(levels)s::int[], %(channels)s::varchar[],
-                              %(escalated)s::bool[], %(notes)s::text[], %(recipients)s::int[])
-                       AS v(partner, level, channel, escalated, note, recipient)
-                RETURNING id, partner_id, level_id, channel, note
-            ),
-            items AS (
-                INSERT INTO credit_collection_event_line_rel (event_id, line_id)
-                SELECT new.id, o.id FROM new
-                  JOIN credit_collection_level l ON l.id = new.level_id
-                  JOIN open o ON o.partner = new.partner_id AND o.residual > 0 AND {COVERED}
-                RETURNING event_id, line_id
+                       (id, partner_id, company_id, date, channel, level_id, automatic, escalated, note,
+                        recipient_id, amount, oldest_due_date, create_uid, create_date, write_uid, write_date)
+                SELECT v.id, v.partner, %(company)s, %(now)s, v.channel, v.level, TRUE, v.escalated,
+                       v.note, v.recipient, COALESCE(t.amount, 0), t.oldest,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM v LEFT JOIN (
+                      SELECT event_id, SUM(residual) AS amount, MIN(due) AS oldest
+                        FROM covered GROUP BY event_id
+                  ) t ON t.event_id = v.id
             )
-            SELECT new.id, COALESCE(SUM(o.residual), 0), MIN(o.due),
-                   new.partner_id, new.level_id, new.channel, new.note
-              FROM new LEFT JOIN items ON items.event_id = new.id LEFT JOIN open o ON o.id = items.line_id
-             GROUP BY new.id, new.partner_id, new.level_id, new.channel, new.note
+            INSERT INTO credit_collection_event_line_rel (event_id, line_id)
+            SELECT event_id, line_id FROM covered
             """,
                 company=company.id,
                 open_items=self._open_items(company, sorted(set(partners))),
                 today=today,
                 uid=self.env.uid,
-                now=fields.Datetime.now(),
+                now=now,
+                ids=ids,
                 partners=partners,
                 levels=levels,
                 channels=channels,
@@ -347,21 +362,8 @@ class CreditCollectionRun(models.AbstractModel):
                 recipients=recipients,
             )
         )
-        rows = self.env.cr.fetchall()
-        ids, amounts, oldest = (list(column) for column in zip(*(row[:3] for row in rows), strict=True))
-        self.env.cr.execute(
-            SQL(
-                """
-            UPDATE credit_collection_event e SET amount = v.amount, oldest_due_date = v.oldest
-              FROM unnest(%s::int[], %s::float8[], %s::date[]) AS v(id, amount, oldest) WHERE e.id = v.id
-            """,
-                list(ids),
-                list(amounts),
-                list(oldest),
-            )
-        )
         self.env["credit.collection.event"].invalidate_model()
-        return [(row[0], row[3], row[4], row[5], row[6]) for row in rows]
+        return list(zip(ids, partners, levels, channels, notes, strict=True))
 
     @api.model
     def _queue_emails(self, company, event_ids):

@@ -93,6 +93,8 @@ class CreditScoringEngine(models.AbstractModel):
         count = 0
         for company_id, partner_ids in todo.items():
             company = self.env["res.company"].browse(company_id)
+            # what the customers owe overdue changed with the events that queued them
+            self.env["credit.collection.status"].sudo()._refresh(company, partner_ids)
             if self._configuration_problem(company):
                 continue
             self._rescore(company, partner_ids, "event")

@@ -1,8 +1,6 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.credit_exposure import OPEN
-
 # A customer contacted by a person (call, note, promise, statement) within these days is not due again.
 CONTACT_AGAIN_DAYS = 7
 # An unscored customer counts as this score in the expected loss.
@@ -11,7 +9,11 @@ UNSCORED = 50.0
 
 class CreditCollectionWorklist(models.Model):
     """The collector's worklist: one row per customer and company with overdue items, ranked by the
-    expected loss (the overdue amount times the risk read from the score)."""
+    expected loss (the overdue amount times the risk read from the score).
+
+    It reads the customers' collection status (``credit.collection.status``, rewritten by the run, the
+    queue of ledger events, contacts and promises) and adds what depends on the day and on the customer
+    as it is now (score, grade, collector, hold)."""
 
     _name = "credit.collection.worklist"
     _description = "Collections Worklist"
@@ -41,9 +43,17 @@ class CreditCollectionWorklist(models.Model):
     to_contact = fields.Boolean(readonly=True)
 
     _depends = {
-        "account.move.line": ["amount_residual", "date_maturity", "parent_state", "partner_id", "account_id"],
-        "credit.collection.event": ["date", "channel", "level_id", "automatic", "partner_id", "company_id"],
-        "credit.payment.promise": ["state", "date", "amount", "partner_id", "company_id"],
+        "credit.collection.status": [
+            "partner_id",
+            "company_id",
+            "overdue_amount",
+            "oldest_due_date",
+            "last_contact_date",
+            "last_manual_contact_date",
+            "level_id",
+            "promise_date",
+            "promise_amount",
+        ],
         "res.partner": ["credit_collector_id", "credit_grade_id", "credit_score", "credit_hold", "user_id"],
     }
 
@@ -55,55 +65,28 @@ class CreditCollectionWorklist(models.Model):
         today = fields.Date.context_today(self)
         return SQL(
             """
-            WITH overdue AS (
-                SELECT p.commercial_partner_id AS partner_id, aml.company_id,
-                       SUM(aml.amount_residual) AS amount, MIN(aml.date_maturity) AS oldest
-                  FROM account_move_line aml
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE %(open)s AND %(receivable)s
-                   AND aml.amount_residual > 0 AND aml.date_maturity < %(today)s
-                 GROUP BY 1, 2
-            )
-            SELECT o.partner_id::bigint * 65536 + o.company_id AS id, o.partner_id, o.company_id,
+            SELECT s.partner_id::bigint * 65536 + s.company_id AS id, s.partner_id, s.company_id,
                    c.currency_id, rp.user_id,
-                   COALESCE((rp.credit_collector_id ->> o.company_id::text)::int, pol.controller_user_id)
+                   COALESCE((rp.credit_collector_id ->> s.company_id::text)::int, pol.controller_user_id)
                        AS collector_id,
-                   (rp.credit_grade_id ->> o.company_id::text)::int AS grade_id,
-                   (rp.credit_score ->> o.company_id::text)::float8 AS score,
-                   o.amount AS overdue_amount,
-                   o.amount * (100 - LEAST(GREATEST(COALESCE(
-                       (rp.credit_score ->> o.company_id::text)::float8, %(unscored)s), 0), 100)) / 100
+                   (rp.credit_grade_id ->> s.company_id::text)::int AS grade_id,
+                   (rp.credit_score ->> s.company_id::text)::float8 AS score,
+                   s.overdue_amount,
+                   s.overdue_amount * (100 - LEAST(GREATEST(COALESCE(
+                       (rp.credit_score ->> s.company_id::text)::float8, %(unscored)s), 0), 100)) / 100
                        AS expected_loss,
-                   o.oldest AS oldest_due_date, %(today)s::date - o.oldest AS days_overdue,
-                   contact.last AS last_contact_date, level.level_id,
-                   promise.date AS promise_date, promise.amount AS promise_amount,
-                   COALESCE((rp.credit_hold ->> o.company_id::text)::bool, FALSE) AS credit_hold,
-                   promise.date IS NULL
-                       AND (contact.last_manual IS NULL OR contact.last_manual::date < %(again)s)
+                   s.oldest_due_date, %(today)s::date - s.oldest_due_date AS days_overdue,
+                   s.last_contact_date, s.level_id, s.promise_date, s.promise_amount,
+                   COALESCE((rp.credit_hold ->> s.company_id::text)::bool, FALSE) AS credit_hold,
+                   s.promise_date IS NULL
+                       AND (s.last_manual_contact_date IS NULL
+                            OR s.last_manual_contact_date::date < %(again)s)
                        AS to_contact
-              FROM overdue o
-              JOIN res_partner rp ON rp.id = o.partner_id
-              JOIN res_company c ON c.id = o.company_id
-              LEFT JOIN credit_policy pol ON pol.company_id = o.company_id
-              LEFT JOIN LATERAL (
-                  SELECT MAX(e.date) AS last,
-                         MAX(e.date) FILTER (WHERE e.automatic IS NOT TRUE) AS last_manual
-                    FROM credit_collection_event e
-                   WHERE e.partner_id = o.partner_id AND e.company_id = o.company_id
-              ) contact ON TRUE
-              LEFT JOIN LATERAL (
-                  SELECT e.level_id FROM credit_collection_event e
-                   WHERE e.partner_id = o.partner_id AND e.company_id = o.company_id AND e.automatic
-                   ORDER BY e.date DESC, e.id DESC LIMIT 1
-              ) level ON TRUE
-              LEFT JOIN LATERAL (
-                  SELECT pp.date, pp.amount FROM credit_payment_promise pp
-                   WHERE pp.partner_id = o.partner_id AND pp.company_id = o.company_id AND pp.state = 'open'
-                   ORDER BY pp.date LIMIT 1
-              ) promise ON TRUE
+              FROM credit_collection_status s
+              JOIN res_partner rp ON rp.id = s.partner_id
+              JOIN res_company c ON c.id = s.company_id
+              LEFT JOIN credit_policy pol ON pol.company_id = s.company_id
             """,
-            open=SQL(OPEN),
-            receivable=self.env["credit.aging.report"]._receivable(),
             today=today,
             again=fields.Date.subtract(today, days=CONTACT_AGAIN_DAYS),
             unscored=UNSCORED,

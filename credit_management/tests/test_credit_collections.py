@@ -157,7 +157,10 @@ class TestCreditCollections(CreditCommon):
         partner = self.debtor("Payer")
         invoice = self.overdue(partner, 100, 8)
         self.collect()
+        self.assertEqual(self.worklist(partner).overdue_amount, 100.0)
         self.pay(invoice, 0)
+        self.env["credit.scoring.engine"]._rescore_queue()
+        self.assertFalse(self.worklist(partner), "off the worklist once the payment's queue has run")
         self.assertEqual(self.collect(days=20)["email"], 0)
         self.assertFalse(partner.credit_collection_level_id)
 
@@ -396,6 +399,8 @@ class TestCreditCollections(CreditCommon):
         self.overdue(big_safe, 10000, 10)
         small_risky = self.debtor("Small Risky")
         self.overdue(small_risky, 3000, 40)
+        self.assertFalse(self.worklist(big_safe, small_risky), "on the list once the queue has run")
+        self.env["credit.scoring.engine"]._rescore_queue()
         self.env.cr.execute(
             "UPDATE res_partner SET credit_score = jsonb_build_object(%s, s.score) "
             "FROM (VALUES (%s, 95.0), (%s, 10.0)) AS s(id, score) WHERE res_partner.id = s.id",
