@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export ODOO_SRC ?= /opt/odoo-18.0
 export NO_SERVE BENCH BENCH_ARGS
 
-.PHONY: demo test lint format bench setup clean
+.PHONY: demo test unit lint format bench setup clean
 
 setup:
 	@scripts/setup.sh
@@ -13,6 +13,9 @@ demo:
 
 test:
 	@scripts/test.sh $(PYTEST_ARGS)
+
+unit:
+	@scripts/unit.sh
 
 lint:
 	@scripts/lint.sh

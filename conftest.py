@@ -1,6 +1,6 @@
 """Suite-wide pytest hooks.
 
-- The out-of-process steps (see credit_management/tests/server.py) start as soon as the tests that
+- The out-of-process steps (see tests/server.py) start as soon as the tests that
   will run are known, so that they run alongside the others.
 - ``CREDIT_TEST_NOW`` (an ISO datetime, UTC) freezes the clock of the whole run at that instant; it
   keeps ticking from there, so timeouts still work. ``scripts/test.sh`` reruns the date-sensitive

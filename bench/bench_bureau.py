@@ -22,7 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-sys.path.insert(0, os.path.join(ROOT, "credit_management", "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 import benchenv  # noqa: E402 -- bench/ is on the path as the script's folder
 from bureau_server import PASSWORD, USERNAME, BureauServer  # noqa: E402

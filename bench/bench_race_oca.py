@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_race_oca.py -c .odoo/odoo.conf [--rounds 5] [--keep]
 
-As credit_management/tests/test_sale_credit_concurrency.py: 8 salespeople confirm 8 orders of 300 against
+As tests/test_sale_credit_concurrency.py: 8 salespeople confirm 8 orders of 300 against
 a credit limit of 1,000 at the same moment, over JSON-RPC, on a multi-worker server. Here the database
 (bench_race_oca) has OCA's account_financial_risk + sale_financial_risk (18.0, PyPI wheels) and not
 credit_management; each customer's OCA risk includes sale orders, so at most three orders fit. One

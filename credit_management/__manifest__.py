@@ -5,6 +5,7 @@
     "version": "18.0.1.0.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
+    "development_status": "Beta",
     "uninstall_hook": "uninstall_hook",
     "author": "credit_management contributors",
     "website": "https://github.com/credit-management/credit_management",

@@ -10,6 +10,78 @@ import numpy as np
 
 NO_DATE = np.datetime64("NaT", "D")
 
+# The grades a company's policy starts with, best first (documented in readme/CONFIGURE.md). Limits
+# are in the company's currency; ``term`` is the xml id of one of Odoo's payment terms.
+DEFAULT_GRADES = [
+    {
+        "code": "A",
+        "name": "Excellent",
+        "min_score": 85,
+        "limit_method": "sales_months",
+        "limit_months": 3,
+        "limit_floor": 10000,
+        "limit_cap": 500000,
+        "order_action": "allow",
+        "overdue_tolerance_days": 15,
+        "term": "account.account_payment_term_45days",
+        "color": 10,
+    },
+    {
+        "code": "B",
+        "name": "Good",
+        "min_score": 70,
+        "limit_method": "sales_months",
+        "limit_months": 2,
+        "limit_floor": 5000,
+        "limit_cap": 200000,
+        "order_action": "allow",
+        "overdue_tolerance_days": 10,
+        "term": "account.account_payment_term_30days",
+        "color": 4,
+    },
+    {
+        "code": "C",
+        "name": "Fair",
+        "min_score": 50,
+        "limit_method": "sales_months",
+        "limit_months": 1,
+        "limit_floor": 2000,
+        "limit_cap": 50000,
+        "order_action": "warn",
+        "overdue_tolerance_days": 5,
+        "term": "account.account_payment_term_30days",
+        "color": 3,
+    },
+    {
+        "code": "D",
+        "name": "Weak",
+        "min_score": 30,
+        "limit_method": "fixed",
+        "limit_amount": 2000,
+        "limit_floor": 0,
+        "limit_cap": 10000,
+        "order_action": "approval",
+        "overdue_tolerance_days": 0,
+        "term": "account.account_payment_term_15days",
+        "color": 2,
+    },
+    {
+        "code": "E",
+        "name": "Poor",
+        "min_score": 0,
+        "limit_method": "fixed",
+        "limit_amount": 0,
+        "limit_floor": 0,
+        "limit_cap": 0,
+        "order_action": "block",
+        "overdue_tolerance_days": 0,
+        "term": "account.account_payment_term_immediate",
+        "color": 1,
+    },
+]
+# The grade of a customer without history.
+NEW_CUSTOMER_GRADE = "C"
+
 
 @dataclass(frozen=True)
 class GradeTable:

@@ -10,7 +10,8 @@ DB=${TEST_DB:-credit_test}
 export CREDIT_TEMPLATE_DB=$TEMPLATE CREDIT_INSTALLED_DB=$INSTALLED CREDIT_ODOO_CONF=$CONF \
   CREDIT_ODOO_BIN=$ODOO_SRC/odoo-bin CREDIT_PY=$PY
 cd "$ROOT"
-# The addon's tests, and the repository's own (end to end on seeded ledgers).
+# The addon's tests, and the repository's own: the Odoo-free core (tests/unit), the out-of-process ones
+# (their own servers, killed processes, an uninstall) and those on seeded ledgers or simulated bureaus.
 SUITE=(credit_management/tests tests)
 # Out-of-process tests: their servers run on the real clock, which a frozen one cannot reach.
 NOT_ON_TRAPS=(test_sale_credit_concurrency test_scorecard_activation_race test_credit_bureau_rpc test_credit_collections_rpc test_sale_credit_tour test_install test_setup_errors)
@@ -26,7 +27,9 @@ run_trap() {  # instant, time zone, what it traps
   local now=$1 tz=$2 what=$3 db log ignore=()
   db=${DB}_trap_$(echo "$now" | tr -dc '0-9')
   log=$STATE/trap-$now.log
-  for module in "${NOT_ON_TRAPS[@]}"; do ignore+=(--ignore "credit_management/tests/$module.py"); done
+  for module in "${NOT_ON_TRAPS[@]}"; do
+    for folder in "${SUITE[@]}"; do ignore+=(--ignore "$folder/$module.py"); done
+  done
   if CREDIT_TEST_NOW=$now CREDIT_TEST_TZ=$([ "$tz" = UTC ] || echo "$tz") \
     run_suite "$db" -q -p no:warnings "${ignore[@]}" >"$log" 2>&1; then
     echo "    $now $tz ($what): $(tail -n1 "$log" | tr -d '=' | sed 's/^ *//')"

@@ -4,77 +4,8 @@ from odoo.tools import SQL
 
 from .. import rules, scoring
 
-# Default bands, best first. Limits are in the company's currency.
 # Reminder tools whose letters would double ours.
 OTHER_REMINDER_MODULES = ("account_credit_control", "account_followup")
-DEFAULT_GRADES = [
-    {
-        "code": "A",
-        "name": "Excellent",
-        "min_score": 85,
-        "limit_method": "sales_months",
-        "limit_months": 3,
-        "limit_floor": 10000,
-        "limit_cap": 500000,
-        "order_action": "allow",
-        "overdue_tolerance_days": 15,
-        "term": "account.account_payment_term_45days",
-        "color": 10,
-    },
-    {
-        "code": "B",
-        "name": "Good",
-        "min_score": 70,
-        "limit_method": "sales_months",
-        "limit_months": 2,
-        "limit_floor": 5000,
-        "limit_cap": 200000,
-        "order_action": "allow",
-        "overdue_tolerance_days": 10,
-        "term": "account.account_payment_term_30days",
-        "color": 4,
-    },
-    {
-        "code": "C",
-        "name": "Fair",
-        "min_score": 50,
-        "limit_method": "sales_months",
-        "limit_months": 1,
-        "limit_floor": 2000,
-        "limit_cap": 50000,
-        "order_action": "warn",
-        "overdue_tolerance_days": 5,
-        "term": "account.account_payment_term_30days",
-        "color": 3,
-    },
-    {
-        "code": "D",
-        "name": "Weak",
-        "min_score": 30,
-        "limit_method": "fixed",
-        "limit_amount": 2000,
-        "limit_floor": 0,
-        "limit_cap": 10000,
-        "order_action": "approval",
-        "overdue_tolerance_days": 0,
-        "term": "account.account_payment_term_15days",
-        "color": 2,
-    },
-    {
-        "code": "E",
-        "name": "Poor",
-        "min_score": 0,
-        "limit_method": "fixed",
-        "limit_amount": 0,
-        "limit_floor": 0,
-        "limit_cap": 0,
-        "order_action": "block",
-        "overdue_tolerance_days": 0,
-        "term": "account.account_payment_term_immediate",
-        "color": 1,
-    },
-]
-NEW_CUSTOMER_GRADE = "C"
 
 
 class CreditPolicy(models.Model):
@@ -406,9 +337,9 @@ class CreditPolicy(models.Model):
         grades = (
             self.env["credit.grade"]
             .sudo()
-            .create([self._prepare_default_grade(values, company) for values in DEFAULT_GRADES])
+            .create([self._prepare_default_grade(values, company) for values in rules.DEFAULT_GRADES])
         )
-        new_grade = grades.filtered(lambda g: g.code == NEW_CUSTOMER_GRADE)
+        new_grade = grades.filtered(lambda g: g.code == rules.NEW_CUSTOMER_GRADE)
         self.env["credit.collection.plan"]._create_defaults(company, grades)
         admin = self.env.ref("base.user_admin", raise_if_not_found=False)
         return self.sudo().create(

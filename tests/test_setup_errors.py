@@ -5,9 +5,9 @@ import subprocess
 import tempfile
 import unittest
 
-from odoo.tools import config
+import server
 
-from . import server
+from odoo.tools import config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

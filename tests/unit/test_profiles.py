@@ -3,8 +3,7 @@
 import unittest
 
 import numpy as np
-
-from .. import profiles, rules
+from credit_core import profiles, rules
 
 TODAY = np.datetime64("2028-02-29", "D")
 NOW = np.datetime64("2028-02-29T23:59:59", "s")

@@ -6,8 +6,7 @@ import math
 import unittest
 
 import numpy as np
-
-from .. import scorecard, scoring
+from credit_core import scorecard, scoring
 
 NAMES = scoring.FACTORS
 

@@ -3,8 +3,7 @@
 import unittest
 
 import numpy as np
-
-from .. import rules
+from credit_core import rules
 
 TODAY = np.datetime64("2026-06-30", "D")
 NAT = np.datetime64("NaT", "D")

@@ -2,7 +2,7 @@
 
 import unittest
 
-from .. import charts
+from credit_core import charts
 
 
 class TestCharts(unittest.TestCase):

@@ -7,10 +7,10 @@ transaction cannot do: it runs in a separate Odoo process on a copy.
 
 import os
 
-from odoo.tests import TransactionCase, tagged
+import server
 
-from .. import scoring
-from . import server
+from odoo.addons.credit_management import scoring
+from odoo.tests import TransactionCase, tagged
 
 ADDON = "credit_management"
 UNINSTALL_SCRIPT = f"env['ir.module.module'].search([('name', '=', '{ADDON}')]).button_immediate_uninstall()"

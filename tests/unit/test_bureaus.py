@@ -3,9 +3,9 @@
 import hashlib
 import unittest
 
-from ..bureaus import base, creditsafe, qichacha
-from . import bureau_server
-from .bureau_server import BureauServer
+import bureau_server
+from bureau_server import BureauServer
+from credit_core.bureaus import base, creditsafe, qichacha
 
 SHIXIN = {
     "Id": "478230a106a17e95c7c0785314802c372",

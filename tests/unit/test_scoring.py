@@ -5,8 +5,7 @@ import math
 import unittest
 
 import numpy as np
-
-from .. import scoring
+from credit_core import scoring
 
 DEFAULTS = {factor.name: factor for factor in scoring.DEFAULT_FACTORS}
 GRADES = ("E", "D", "C", "B", "A")

@@ -5,8 +5,7 @@ import math
 import unittest
 
 import numpy as np
-
-from .. import factors
+from credit_core import factors
 
 
 def _data(**overrides):

@@ -3,14 +3,14 @@ nothing is called inside a user's transaction; the cron calls, stores, feeds the
 
 from datetime import timedelta
 
+import bureau_server
+from bureau_server import BureauServer
+
 from odoo import fields
+from odoo.addons.credit_management.bureaus import base as bureau_base
+from odoo.addons.credit_management.tests.common import CreditCommon
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
-
-from ..bureaus import base as bureau_base
-from . import bureau_server
-from .bureau_server import BureauServer
-from .common import CreditCommon
 
 SHIXIN = {
     "Id": "sx1",

@@ -7,9 +7,9 @@ ends with no traceback and no unexpected ERROR line.
 
 import threading
 
-from odoo.tests import tagged
+import server
 
-from . import server
+from odoo.tests import tagged
 
 ROUNDS, PASSWORD = 4, "manager"
 BUSY = "is being activated at this moment"

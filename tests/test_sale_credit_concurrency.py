@@ -14,9 +14,9 @@ import concurrent.futures
 import logging
 import threading
 
-from odoo.tests import tagged
+import server
 
-from . import server
+from odoo.tests import tagged
 
 _logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ import signal
 import subprocess
 import time
 
-from odoo.tests import tagged
+import server
 
-from . import server
+from odoo.tests import tagged
 
 PASSWORD = "collections"
 CUSTOMERS = 4

@@ -2,9 +2,9 @@
 customer's bureau rating and date and nothing else; a controller sees reports but never the credentials;
 nobody but the system calls a bureau or writes a report; a manager's wrong credentials get a clear error."""
 
-from odoo.tests import tagged
+import server
 
-from . import server
+from odoo.tests import tagged
 
 PASSWORD = "bureau"
 

@@ -3,8 +3,7 @@
 import unittest
 
 import numpy as np
-
-from .. import dunning
+from credit_core import dunning
 
 NONE = dunning.NONE
 # Two plans: a good grade's (courtesy note, two polite reminders) and a weak one's (hold at the end).
