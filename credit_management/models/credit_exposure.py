@@ -7,6 +7,9 @@ from odoo.tools import SQL
 # than Odoo's "unreconciled" test, which also holds for every income and tax line. Spelled as the predicate
 # of the addon's open-items indexes, so that the planner can use them.
 OPEN = "aml.amount_residual != 0 AND aml.parent_state = 'posted'"
+# An open item's due date: its maturity, else (an entry typed by hand on the receivable) its date. Every
+# figure that says "overdue" or "days overdue" reads it (exposure, aging, collections).
+DUE = "COALESCE(aml.date_maturity, aml.date)"
 # One customer's exposure, the credit check's read. A database function: PostgreSQL keeps its plan for the
 # session instead of parsing and planning the statement at each check. Dropped by the uninstall hook.
 CUSTOMER_FUNCTION = "credit_management_customer_exposure"
@@ -33,6 +36,8 @@ class CreditExposure(models.AbstractModel):
 
     def init(self):
         res = super().init()
+        # its columns may have changed since the last version: CREATE OR REPLACE cannot change them
+        self.env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s", SQL.identifier(CUSTOMER_FUNCTION)))
         self.env.cr.execute(self._customer_function())
         return res
 
@@ -66,9 +71,21 @@ class CreditExposure(models.AbstractModel):
     ):
         """Exposure and its parts, as arrays aligned with the sorted ``partner_ids``.
 
+        The figures, defined here once for every screen, report and message:
+
+        - ``receivable``: the open receivable, net: open invoices less unapplied credit notes and
+          payments (``credits``, zero or negative);
+        - ``overdue``: overdue, gross: the open items past their due date (credits are never overdue);
+        - ``overdue_net``: the overdue less the unapplied credits, never below zero: what would remain
+          overdue if every credit were applied to overdue items;
+        - ``max_days_overdue``: days since the due date of the oldest overdue item (0 when none);
+        - ``exposure``: ``receivable`` + unposted invoices and credit notes + confirmed orders not
+          yet invoiced. Gross overdue can exceed it when a credit is waiting to be applied.
+
         Both readings, the function's and the statement's, return rows ("open", partner, None,
-        residual, overdue, oldest overdue due date), ("draft", partner, None, amount, None, None) and
-        ("order", partner, currency, amount not yet invoiced in that currency, None, None).
+        residual, overdue, oldest overdue due date, credits), ("draft", partner, None, amount, None,
+        None, None) and ("order", partner, currency, amount not yet invoiced in that currency, None,
+        None, None).
 
         ``before``: SQL statements to run first, in the same round trip.
 
@@ -108,6 +125,7 @@ class CreditExposure(models.AbstractModel):
             "ids": ids,
             "receivable": _aligned(ids, open_ids, [row[3] for row in open_rows]),
             "overdue": _aligned(ids, open_ids, [row[4] for row in open_rows]),
+            "credits": _aligned(ids, open_ids, [row[6] for row in open_rows]),
             "max_days_overdue": np.where(np.isnat(oldest_due), 0, days),
             "oldest_overdue_due": oldest_due,
             "has_open_items": np.isin(ids, open_ids),
@@ -117,6 +135,7 @@ class CreditExposure(models.AbstractModel):
             ),
         }
         result["exposure"] = result["receivable"] + result["draft_invoices"] + result["orders"]
+        result["overdue_net"] = np.maximum(result["overdue"] + result["credits"], 0.0)
         return result
 
     @api.model
@@ -153,7 +172,8 @@ class CreditExposure(models.AbstractModel):
             """
             SELECT 'open', aml.partner_id, NULL::int, SUM(aml.amount_residual),
                    COALESCE(SUM(aml.amount_residual) FILTER (WHERE %(overdue)s), 0),
-                   MIN(aml.date_maturity) FILTER (WHERE %(overdue)s)
+                   MIN(%(due)s) FILTER (WHERE %(overdue)s),
+                   COALESCE(SUM(aml.amount_residual) FILTER (WHERE aml.amount_residual < 0), 0)
               FROM account_move_line aml
              WHERE %(open)s
                AND aml.account_id = ANY((%(accounts)s)::int[])
@@ -162,6 +182,7 @@ class CreditExposure(models.AbstractModel):
              GROUP BY aml.partner_id
             """,
             overdue=_overdue(today),
+            due=SQL(DUE),
             open=SQL(OPEN),
             accounts=self._receivable_accounts_array(company.id),
             partners=partner_clause(SQL("aml.partner_id"), partner_ids),
@@ -187,12 +208,14 @@ class CreditExposure(models.AbstractModel):
         """
         open_part = SQL(
             """
-            SELECT 'open', p_partner, NULL::int, SUM(o.residual), COALESCE(SUM(o.overdue), 0), MIN(o.oldest)
+            SELECT 'open', p_partner, NULL::int, SUM(o.residual), COALESCE(SUM(o.overdue), 0), MIN(o.oldest),
+                   COALESCE(SUM(o.credits), 0)
               FROM unnest((%(accounts)s)::int[]) AS account(id)
              CROSS JOIN LATERAL (
                    SELECT SUM(aml.amount_residual) AS residual,
                           SUM(aml.amount_residual) FILTER (WHERE %(overdue)s) AS overdue,
-                          MIN(aml.date_maturity) FILTER (WHERE %(overdue)s) AS oldest
+                          MIN(%(due)s) FILTER (WHERE %(overdue)s) AS oldest,
+                          SUM(aml.amount_residual) FILTER (WHERE aml.amount_residual < 0) AS credits
                      FROM account_move_line aml
                     WHERE %(open)s
                       AND aml.partner_id = p_partner AND aml.account_id = account.id
@@ -200,6 +223,7 @@ class CreditExposure(models.AbstractModel):
             HAVING COUNT(o.residual) > 0
             """,
             overdue=_overdue(SQL("p_today")),
+            due=SQL(DUE),
             open=SQL(OPEN),
             accounts=self._receivable_accounts_array(SQL("p_company")),
         )
@@ -211,7 +235,7 @@ class CreditExposure(models.AbstractModel):
             CREATE OR REPLACE FUNCTION %(name)s(p_company integer, p_partner integer, p_today date,
                                                 p_exclude integer[])
             RETURNS TABLE (part text, partner_id integer, currency_id integer, amount numeric,
-                           overdue numeric, oldest_overdue_due date)
+                           overdue numeric, oldest_overdue_due date, credits numeric)
             LANGUAGE plpgsql STABLE
             SET max_parallel_workers_per_gather = 0
             SET plan_cache_mode = force_generic_plan
@@ -240,7 +264,8 @@ class CreditExposure(models.AbstractModel):
             """
             (%(open_part)s)
              UNION ALL
-            (SELECT 'draft', m.commercial_partner_id, NULL::int, SUM(m.amount_total_signed), NULL, NULL
+            (SELECT 'draft', m.commercial_partner_id, NULL::int, SUM(m.amount_total_signed), NULL, NULL,
+                    NULL
                FROM account_move m
               WHERE m.journal_id IN (SELECT j.id FROM account_journal j WHERE j.type = 'sale')
                 AND m.state = 'draft' AND m.move_type IN ('out_invoice', 'out_refund')
@@ -250,7 +275,7 @@ class CreditExposure(models.AbstractModel):
             (SELECT 'order', p.commercial_partner_id, so.currency_id,
                     SUM(sol.price_total * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
                         / sol.product_uom_qty),
-                    NULL, NULL
+                    NULL, NULL, NULL
                FROM res_partner p
                JOIN sale_order so ON so.partner_id = p.id
                JOIN sale_order_line sol ON sol.order_id = so.id
@@ -284,7 +309,7 @@ class CreditExposure(models.AbstractModel):
 
 def _overdue(today):
     """An open item past due on ``today`` (a date, or SQL naming one)."""
-    return SQL("aml.amount_residual > 0 AND aml.date_maturity < %s", today)
+    return SQL("aml.amount_residual > 0 AND %s < %s", SQL(DUE), today)
 
 
 def partner_clause(column, partner_ids):

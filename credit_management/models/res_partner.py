@@ -248,7 +248,26 @@ class ResPartner(models.Model):
         compute="_compute_credit_exposure", currency_field="credit_currency_id", groups=CREDIT_USER
     )
     credit_overdue_amount = fields.Monetary(
-        compute="_compute_credit_exposure", currency_field="credit_currency_id", groups=CREDIT_USER
+        "Overdue (gross)",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_USER,
+        help="Open invoices past their due date, before any unapplied credit note or payment.",
+    )
+    credit_overdue_net = fields.Monetary(
+        "Overdue (net of credits)",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_USER,
+        help="The overdue invoices less the credit notes and payments not yet applied, never below zero.",
+    )
+    credit_unapplied_amount = fields.Monetary(
+        "Unapplied Credits",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_USER,
+        help="Credit notes and payments received but not yet matched with an invoice. They lower the "
+        "exposure, which is why the gross overdue can be higher than the exposure.",
     )
     credit_max_days_overdue = fields.Integer(
         "Max Days Overdue", compute="_compute_credit_exposure", groups=CREDIT_USER
@@ -316,10 +335,13 @@ class ResPartner(models.Model):
         for partner in self:
             i = position.get(partner.commercial_partner_id.id)
             if i is None:
-                partner.credit_exposure = partner.credit_overdue_amount = partner.credit_max_days_overdue = 0
+                partner.credit_exposure = partner.credit_overdue_amount = partner.credit_overdue_net = 0
+                partner.credit_unapplied_amount = partner.credit_max_days_overdue = 0
             else:
                 partner.credit_exposure = data["exposure"][i]
                 partner.credit_overdue_amount = data["overdue"][i]
+                partner.credit_overdue_net = data["overdue_net"][i]
+                partner.credit_unapplied_amount = -data["credits"][i]
                 partner.credit_max_days_overdue = int(data["max_days_overdue"][i])
             partner.credit_available = partner.commercial_partner_id.credit_limit - partner.credit_exposure
 

@@ -200,7 +200,8 @@ class CreditAgingReport(models.Model):
             """
             SELECT line.id, line.partner_id, line.company_id, partner.user_id, grade.id AS grade_id,
                    line.company_currency_id AS currency_id, line.move_id, line.date, line.date_maturity,
-                   GREATEST(age.days, 0) AS days_overdue, %(bucket)s AS bucket,
+                   CASE WHEN line.residual > 0 THEN GREATEST(age.days, 0) ELSE 0 END AS days_overdue,
+                   %(bucket)s AS bucket,
                    line.residual AS amount_residual,
                    %(amounts)s
               FROM (%(lines)s) line

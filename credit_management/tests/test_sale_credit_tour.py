@@ -84,6 +84,8 @@ class TestCreditCollectionsTour(HttpCase):
                 }
             )
             invoice.action_post()
+        # what the queue's cron does within minutes of the posting: the customers reach the worklist
+        self.env["credit.scoring.engine"]._rescore_queue()
         self.start_tour(
             "/odoo/action-credit_management.action_credit_collection_worklist",
             "credit_management_collections_tour",
