@@ -54,9 +54,9 @@ class TestCreditFigures(CreditCommon):
         domain = [("partner_id", "=", self.beacon.id)]
         [(residual, days)] = aging._read_group(domain, [], ["amount_residual:sum", "days_overdue:max"])
         self.assertEqual((residual, days), (1200.0, 39), "the customer row: net open amount, 39 days")
-        [(overdue,)] = aging._read_group(domain + [("days_overdue", ">", 0)], [], ["amount_residual:sum"])
+        [(overdue,)] = aging._read_group([*domain, ("days_overdue", ">", 0)], [], ["amount_residual:sum"])
         self.assertEqual(overdue, 1000.0)
-        credit = aging.search(domain + [("amount_residual", "<", 0)])
+        credit = aging.search([*domain, ("amount_residual", "<", 0)])
         self.assertEqual(
             (credit.days_overdue, credit.bucket), (0, "over_120"), "aged by its date, not overdue"
         )
