@@ -29,6 +29,7 @@
         "views/credit_collection_event_views.xml",
         "views/credit_payment_promise_views.xml",
         "views/res_partner_views.xml",
+        "views/credit_dashboard_views.xml",
         "views/credit_approval_request_views.xml",
         "views/sale_order_views.xml",
         "views/sale_order_portal_templates.xml",
@@ -45,10 +46,12 @@
         "report/credit_reminder_letter_templates.xml",
         "wizards/credit_aging_wizard_views.xml",
         "wizards/credit_grade_migration_wizard_views.xml",
-        "wizards/credit_dashboard_views.xml",
         "views/credit_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "credit_management/static/src/dashboard/*",
+        ],
         "web.assets_tests": [
             "credit_management/static/tests/tours/*.js",
         ],

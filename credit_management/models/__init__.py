@@ -15,6 +15,7 @@ from . import credit_collection_level
 from . import credit_collection_plan
 from . import credit_collection_run
 from . import credit_collection_status
+from . import credit_dashboard
 from . import credit_exposure
 from . import credit_grade
 from . import credit_policy

@@ -19,39 +19,62 @@ class TestCreditDashboard(CreditCommon):
         cls.waiting = cls.graded_customer("Dash Waiting", "D", 100)
         cls.order(cls.waiting, 500).with_user(cls.salesman).action_confirm()
 
-    def open_dashboard(self, user=None):
-        action = self.env["credit.dashboard"].with_user(user or self.controller).action_open()
-        return self.env["credit.dashboard"].with_user(user or self.controller).browse(action["res_id"])
+    def data(self, user=None):
+        return self.env["credit.dashboard"].with_user(user or self.controller).get_data()
+
+    def kpi(self, data, key):
+        return next(kpi for kpi in data["kpis"] if kpi["key"] == key)
 
     def test_what_needs_attention(self):
-        dashboard = self.open_dashboard()
-        self.assertEqual(dashboard.hold_count, 1)
-        self.assertEqual(dashboard.hold_partner_ids, self.big_debt)
-        self.assertEqual(dashboard.pending_count, 1)
-        self.assertEqual(dashboard.pending_approval_ids.partner_id, self.waiting)
-        self.assertEqual(dashboard.overdue_partner_ids[:2].ids, [self.big_debt.id, self.small_debt.id])
-        self.assertEqual(dashboard.overdue_total, 4300)
+        data = self.data()
+        self.assertEqual(self.kpi(data, "holds")["value"], 1)
+        self.assertEqual([row["id"] for row in data["holds"]], self.big_debt.ids)
+        self.assertEqual(self.kpi(data, "approvals")["value"], 1)
+        self.assertEqual(data["approvals"][0]["partner"], self.waiting.display_name)
+        self.assertEqual([row["id"] for row in data["overdue"][:2]], [self.big_debt.id, self.small_debt.id])
+        self.assertEqual(self.kpi(data, "overdue")["detail"], 4300)
+        customers = self.env["res.partner"].search([("customer_rank", ">", 0), ("parent_id", "=", False)])
+        over = customers.filtered(lambda partner: partner.credit_exposure > partner.credit_limit)
+        self.assertTrue(over)
+        self.assertEqual(self.kpi(data, "over_limit")["value"], len(over))
+
+    def test_each_tile_opens_what_it_counts(self):
+        dashboard = self.env["credit.dashboard"].with_user(self.controller)
+        holds = dashboard.action_open_kpi("holds")
+        customers = self.env["res.partner"].with_user(self.controller).with_context(**holds["context"])
+        self.assertEqual(holds["res_model"], "res.partner")
+        self.assertEqual(holds["context"], {"search_default_on_hold": 1})
+        over = dashboard.action_open_kpi("over_limit")
+        self.assertEqual(
+            set(customers.search(over["domain"]).ids), set(dashboard._over_limit_ids()), "the same customers"
+        )
+        self.assertEqual(dashboard.action_open_kpi("approvals")["res_model"], "credit.approval.request")
+        self.assertEqual(dashboard.action_open_kpi("promises")["res_model"], "credit.payment.promise")
+        self.assertEqual(dashboard.action_open_kpi("overdue")["domain"], [("days_overdue", ">", 0)])
+
+    def test_dso(self):
+        # 300 + 4,000 open against the last 90 days' sales: the 300 invoiced 60 days ago only
+        self.assertAlmostEqual(self.kpi(self.data(), "dso")["value"], 4300 / 300 * 90)
 
     def test_score_drops_of_the_week(self):
         self.invoice(self.punctual, 2000, invoice_days=-100, due_days=30)
         self.rescore(self.punctual)
-        drops = self.open_dashboard().drop_history_ids
-        self.assertEqual(drops[:1].partner_id, self.punctual)
-        self.assertLess(drops[:1].score_change, 0)
+        drops = self.data()["drops"]
+        self.assertEqual(drops[0]["id"], self.punctual.id)
+        self.assertLess(drops[0]["change"], 0)
 
     def test_exposure_by_grade(self):
-        rows = {
-            grade.code: (count, exposure)
-            for grade, count, exposure in self.env["credit.dashboard"]
-            .with_user(self.controller)
-            ._grade_exposure()
-            if grade
-        }
-        self.assertGreaterEqual(rows[self.big_debt.credit_grade_id.code][1], 4000)
-        self.assertEqual(sum(count for count, _exposure in rows.values()), 4)
-        html = self.open_dashboard().grade_exposure_html
-        self.assertIn(self.grades["A"].display_name, html)
+        data = self.data()
+        rows = {row["code"]: row for row in data["grades"] if row["code"]}
+        self.assertGreaterEqual(rows[self.big_debt.credit_grade_id.code]["exposure"], 4000)
+        self.assertEqual(sum(row["overdue"] for row in rows.values()), 4300)
+        self.assertEqual(sum(row["customers"] for row in rows.values()), 4)
+        self.assertEqual(len(data["grade_chart"]["bars"]), len(data["grades"]))
+        self.assertEqual([serie["code"] for serie in data["mix"]["series"]], ["A", "B", "C", "D", "E"])
+        self.assertEqual(len(data["mix"]["months"]), 12)
 
     def test_salesperson_has_no_dashboard(self):
         with self.assertRaises(AccessError):
-            self.open_dashboard(self.salesman)
+            self.data(self.salesman)
+        with self.assertRaises(AccessError):
+            self.env["credit.dashboard"].with_user(self.salesman).action_open_kpi("holds")

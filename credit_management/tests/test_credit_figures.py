@@ -62,20 +62,21 @@ class TestCreditFigures(CreditCommon):
         )
 
     def test_the_dashboard(self):
-        dashboard = self.env["credit.dashboard"].with_user(self.controller)
-        dashboard = dashboard.browse(dashboard.action_open()["res_id"])
-        customers = self.env["res.partner"].search([("customer_rank", ">", 0)])
+        data = self.env["credit.dashboard"].with_user(self.controller).get_data()
+        customers = self.env["res.partner"].search([("customer_rank", ">", 0), ("parent_id", "=", False)])
         figures = self.env["credit.exposure"]._exposure(self.company, customers.ids, whole_company=True)
-        self.assertEqual(dashboard.overdue_total, figures["overdue"].sum())
-        by_grade = {grade: exposure for grade, _count, exposure in dashboard._grade_exposure()}
+        kpis = {kpi["key"]: kpi for kpi in data["kpis"]}
+        self.assertEqual(kpis["overdue"]["detail"], figures["overdue"].sum())
+        self.assertEqual(kpis["exposure"]["value"], figures["exposure"].sum())
+        grade = self.beacon.credit_grade_id
+        members = customers.filtered(lambda partner: partner.credit_grade_id == grade)
+        in_grade = self.env["credit.exposure"]._exposure(self.company, members.ids)
+        [row] = [row for row in data["grades"] if row["id"] == grade.id]
         self.assertEqual(
-            by_grade[self.beacon.credit_grade_id],
-            sum(
-                exposure
-                for partner, exposure in zip(figures["ids"], figures["exposure"], strict=True)
-                if self.env["res.partner"].browse(int(partner)).credit_grade_id == self.beacon.credit_grade_id
-            ),
+            (row["exposure"], row["overdue"]), (in_grade["exposure"].sum(), in_grade["overdue"].sum())
         )
+        [beacon] = [row for row in data["overdue"] if row["id"] == self.beacon.id]
+        self.assertEqual((beacon["overdue"], beacon["days"]), (1000.0, 39))
 
     def test_the_grade_distribution_at_the_last_scoring(self):
         row = self.env["credit.grade.distribution.report"].search(

@@ -104,3 +104,31 @@ class TestCreditCollectionsTour(HttpCase):
         self.assertEqual(call.note, "Will pay the invoice on Friday")
         promise = self.env["credit.payment.promise"].search([("partner_id", "=", big.id)])
         self.assertRecordValues(promise, [{"state": "open", "amount": 4000.0, "user_id": collector.id}])
+
+
+@tagged("post_install", "-at_install")
+class TestCreditDashboardTour(HttpCase):
+    """In a real browser: the controller's dashboard, its tiles and its lists."""
+
+    def test_controller_opens_the_dashboard(self):
+        new_test_user(
+            self.env,
+            login="tour_dashboard",
+            name="Dana Dashboard",
+            groups="base.group_user,sales_team.group_sale_salesman,credit_management.group_credit_controller",
+        )
+        partner = self.env["res.partner"].create({"name": "Tour Held Customer", "is_company": True})
+        today = fields.Date.context_today(partner)
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": today - timedelta(days=60),
+                "invoice_date_due": today - timedelta(days=30),
+                "invoice_payment_term_id": False,
+                "invoice_line_ids": [Command.create({"name": "Service", "price_unit": 900.0, "tax_ids": []})],
+            }
+        )
+        invoice.action_post()
+        partner.write({"credit_hold": True, "credit_hold_reason": "Tour: overdue"})
+        self.start_tour("/odoo/credit-dashboard", "credit_management_dashboard_tour", login="tour_dashboard")
