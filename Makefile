@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export ODOO_SRC ?= /opt/odoo-18.0
 export NO_SERVE BENCH BENCH_ARGS
 
-.PHONY: demo test unit lint format bench setup clean
+.PHONY: demo test unit lint format bench screenshots setup clean
 
 setup:
 	@scripts/setup.sh
@@ -25,6 +25,9 @@ format:
 
 bench:
 	@scripts/bench.sh
+
+screenshots:
+	@scripts/screenshots.sh
 
 clean:
 	rm -rf .venv .odoo

@@ -10,9 +10,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import time
+import sys
 import uuid
 
 import psycopg2
@@ -20,6 +19,10 @@ import requests
 
 from odoo.tests import TransactionCase
 from odoo.tools import config
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+
+import odoo_serve
 
 ENV_VARS = ("CREDIT_TEMPLATE_DB", "CREDIT_INSTALLED_DB", "CREDIT_ODOO_CONF", "CREDIT_ODOO_BIN", "CREDIT_PY")
 
@@ -112,42 +115,9 @@ def odoo_shell(dbname, code):
     return run_odoo(dbname, "shell", stdin=f"{code}\nenv.cr.commit()\n")
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
 def odoo_server(dbname, workers=4, log_path=None):
     """A real Odoo server with ``workers`` worker processes serving ``dbname``; yields its base URL."""
-    port, gevent_port = free_port(), free_port()
-    cmd = odoo_command(
-        dbname,
-        f"--workers={workers}",
-        f"--http-port={port}",
-        f"--gevent-port={gevent_port}",
-        "--max-cron-threads=0",
-        f"--db-filter=^{dbname}$",
-        "--http-interface=127.0.0.1",
-    )
-    log = open(log_path or os.devnull, "w")  # noqa: SIM115 -- closed below, after the server stops
-    process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(f"{url}/web/health", timeout=2).status_code == 200:
-                    break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the Odoo server on port {port} did not start (log: {log_path})")
-            time.sleep(0.5)
-        yield url
-    finally:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=60)
-        log.close()
+    return odoo_serve.serve(odoo_command(dbname), dbname, workers=workers, log_path=log_path)
 
 
 class JsonRpc:

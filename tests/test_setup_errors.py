@@ -9,7 +9,7 @@ import server
 
 from odoo.tools import config
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run_lib(function, **env):
