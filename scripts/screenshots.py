@@ -34,14 +34,26 @@ def screens(ids):
         ("sales", "quotation-approval", f"/odoo/sales/{ids['approval']}", ".o_form_view"),
         ("sales", "quotations", "/odoo/sales", ".o_list_view"),
         ("controller", "dashboard", "/odoo/credit-dashboard", ".o_credit_dashboard .o_credit_kpi"),
-        ("controller", "worklist", "/odoo/action-credit_management.action_credit_collection_worklist",
-         ".o_list_view"),
+        (
+            "controller",
+            "worklist",
+            "/odoo/action-credit_management.action_credit_collection_worklist",
+            ".o_list_view",
+        ),
         ("controller", "customer-credit", customer, ".o_form_view"),
-        ("controller", "approvals", "/odoo/action-credit_management.action_credit_approval_request",
-         ".o_list_view"),
+        (
+            "controller",
+            "approvals",
+            "/odoo/action-credit_management.action_credit_approval_request",
+            ".o_list_view",
+        ),
         ("accountant", "aging", "/odoo/action-credit_management.action_credit_aging_report", ".o_action"),
-        ("accountant", "grade-distribution",
-         "/odoo/action-credit_management.action_credit_grade_distribution_report", ".o_action"),
+        (
+            "accountant",
+            "grade-distribution",
+            "/odoo/action-credit_management.action_credit_grade_distribution_report",
+            ".o_action",
+        ),
     ]
 
 
