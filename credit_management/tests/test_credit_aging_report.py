@@ -1,3 +1,8 @@
+import base64
+import io
+
+import openpyxl
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -159,3 +164,41 @@ class TestCreditAgingReport(CreditCommon):
         action = wizard.create({"date": self.days(-31)}).action_open_report()
         self.assertEqual(action["res_model"], "credit.aging.report")
         self.assertEqual(action["context"][AS_OF_CONTEXT_KEY], str(self.days(-31)))
+
+    def test_ages_come_in_age_order(self):
+        partner = self.customer("Aging Order Co")
+        for past_due in (200, 5, -3, 45):
+            self.invoice(partner, 100, invoice_days=-past_due - 30, due_days=30)
+        domain = [("partner_id", "=", partner.id)]
+        expected = ["not_due", "1_30", "31_60", "over_120"]
+        self.assertEqual(
+            [bucket for bucket, _n in self.report._read_group(domain, ["bucket"], ["__count"])], expected
+        )
+        groups = self.report.read_group(domain, ["amount_residual:sum"], ["grade_id", "bucket"], lazy=False)
+        self.assertEqual([group["bucket"] for group in groups], expected, "the graph's legend")
+
+    def test_a_line_opens_its_journal_entry(self):
+        move = self.invoice(self.customer("Aging Entry Co"), 100)
+        line = self.report.search([("move_id", "=", move.id)])
+        action = line.action_open_move()
+        self.assertEqual((action["res_model"], action["res_id"]), ("account.move", move.id))
+
+    def test_excel_export_as_of_a_date(self):
+        partner = self.customer("Aging Export Co")
+        self.invoice(partner, 1000, invoice_days=-100, due_days=30)
+        self.invoice(partner, 250, invoice_days=-10, due_days=30)
+        as_of = self.days(-5)
+        action = self.report.with_context(**{AS_OF_CONTEXT_KEY: as_of}).action_export_xlsx()
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas))).active
+        rows = list(sheet.iter_rows(values_only=True))
+        self.assertIn(f"Receivable Aging as of {as_of}", rows[0][0])
+        header = rows[2]
+        self.assertEqual(header[:4], ("Customer", "Journal Entry", "Due Date", "Days Overdue"))
+        [customer_row] = [row for row in rows if row[0] == partner.display_name]
+        position = rows.index(customer_row)
+        total = header.index("Open Amount")
+        self.assertEqual(customer_row[total], 1250.0)
+        self.assertEqual(customer_row[header.index("61-90")], 1000.0, "65 days past due on the as-of date")
+        self.assertEqual([row[3] for row in rows[position + 1 : position + 3]], [65, 0])
+        self.assertEqual(rows[-1][0], "Total")

@@ -43,5 +43,8 @@ class CreditAgingWizard(models.TransientModel):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("credit_management.action_credit_aging_report")
         action["name"] = _("Receivable Aging as of %s", fields.Date.to_string(self.date))
-        action["context"] = {AS_OF_CONTEXT_KEY: fields.Date.to_string(self.date)}
+        action["context"] = {
+            AS_OF_CONTEXT_KEY: fields.Date.to_string(self.date),
+            "search_default_group_by_partner": 1,
+        }
         return action
