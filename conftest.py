@@ -9,6 +9,13 @@
 
 import os
 
+import freezegun
+
+# The out-of-process steps run in background threads while in-process tests freeze the clock; a frozen
+# clock is the whole process's, so a subprocess started before a freeze would see its timeout expire at
+# once. Their waits read the real clock.
+freezegun.configure(extend_ignore_list=["subprocess", "selectors", "odoo_serve", "server"])
+
 _frozen = None
 
 
@@ -16,8 +23,6 @@ def pytest_configure(config):
     global _frozen
     now = os.environ.get("CREDIT_TEST_NOW")
     if now:
-        import freezegun
-
         _frozen = freezegun.freeze_time(now, tick=True)
         _frozen.start()
 
