@@ -81,9 +81,27 @@ class CreditDashboard(models.AbstractModel):
 
     @api.model
     def _figures(self):
-        """The figures of the customers the user may read (``credit.exposure``), in one pass."""
-        partners = self.env["res.partner"].search(self._customer_domain(), order="id")
-        return self.env["credit.exposure"]._exposure(self.env.company, partners.ids, whole_company=True)
+        """The figures (``credit.exposure``) of the customers the user may read, with each one's credit
+        limit and grade id (0: not scored) aligned with them: one statement for the customers, one pass
+        for the figures."""
+        partners = self.env["res.partner"]
+        partners.flush_model(["credit_limit", "credit_grade_id", "parent_id", "customer_rank"])
+        query = partners._search(self._customer_domain(), order="id")
+        key = str(self.env.company.id)
+        self.env.cr.execute(
+            query.select(
+                SQL.identifier("res_partner", "id"),
+                SQL("COALESCE((%s ->> %s)::float8, 0)", SQL.identifier("res_partner", "credit_limit"), key),
+                SQL("COALESCE((%s ->> %s)::int, 0)", SQL.identifier("res_partner", "credit_grade_id"), key),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        ids = np.array([row[0] for row in rows], dtype=np.int64)
+        figures = self.env["credit.exposure"]._exposure(self.env.company, ids.tolist(), whole_company=True)
+        positions = np.searchsorted(ids, figures["ids"])
+        figures["limit"] = np.array([row[1] for row in rows], dtype=float)[positions]
+        figures["grade"] = np.array([row[2] for row in rows], dtype=np.int64)[positions]
+        return figures
 
     @api.model
     def _kpis(self, company, figures):
@@ -154,21 +172,8 @@ class CreditDashboard(models.AbstractModel):
     def _over_limit_ids(self, figures=None):
         """The customers whose exposure is above their credit limit."""
         figures = self._figures() if figures is None else figures
-        ids = figures["ids"].tolist()
-        self.env["res.partner"].flush_model(["credit_limit"])
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT v.id FROM unnest(%s::int[], %s::float8[]) AS v(id, exposure)
-              JOIN res_partner p ON p.id = v.id
-             WHERE v.exposure > 0.005 AND v.exposure > COALESCE((p.credit_limit ->> %s)::float8, 0) + 0.005
-            """,
-                ids,
-                figures["exposure"].tolist(),
-                str(self.env.company.id),
-            )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
+        over = (figures["exposure"] > 0.005) & (figures["exposure"] > figures["limit"] + 0.005)
+        return figures["ids"][over].tolist()
 
     @api.model
     def _sales(self, company, days):
@@ -192,25 +197,22 @@ class CreditDashboard(models.AbstractModel):
     @api.model
     def _grade_rows(self, figures):
         """Customers, exposure and overdue (gross) per grade, best grade first; unscored last."""
-        groups = self.env["res.partner"]._read_group(
-            self._customer_domain(), ["credit_grade_id"], ["id:array_agg"]
-        )
-        groups.sort(key=lambda group: -group[0].min_score if group[0] else 1)
+        grades = self.env["credit.grade"].browse(np.unique(figures["grade"][figures["grade"] > 0]).tolist())
         rows = []
-        for grade, members in groups:
-            positions = np.searchsorted(figures["ids"], members)
+        for grade in [*grades.sorted(lambda grade: -grade.min_score), None]:
+            members = figures["grade"] == (grade.id if grade else 0)
             rows.append(
                 {
-                    "id": grade.id,
-                    "code": grade.code or "",
+                    "id": grade.id if grade else False,
+                    "code": grade.code if grade else "",
                     "name": grade.display_name if grade else self.env._("Not scored"),
                     "color": grade.color if grade else 0,
-                    "customers": len(members),
-                    "exposure": float(figures["exposure"][positions].sum()),
-                    "overdue": float(figures["overdue"][positions].sum()),
+                    "customers": int(members.sum()),
+                    "exposure": float(figures["exposure"][members].sum()),
+                    "overdue": float(figures["overdue"][members].sum()),
                 }
             )
-        return rows
+        return [row for row in rows if row["customers"]]
 
     @api.model
     def _grade_chart(self, grades):
