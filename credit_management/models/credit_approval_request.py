@@ -181,7 +181,7 @@ class CreditApprovalRequest(models.Model):
             if not todo:
                 continue
             request.order_id.activity_schedule(
-                "mail.mail_activity_data_todo",
+                "credit_management.mail_activity_type_credit_decision",
                 summary=message[:80],
                 note=message,
                 user_id=request.requested_by.id,

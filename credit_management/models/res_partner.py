@@ -662,10 +662,12 @@ class ResPartner(models.Model):
         self.env["credit.scoring.notifier"].sudo()._log_note(self.ids, note)
 
     def _credit_alert_hold(self):
-        """A manual hold is an alert too: the controller gets the review activity."""
-        notifier = self.env["credit.scoring.notifier"].sudo()
-        for company in self.env.company:
-            notifier._alert(company, self.ids, "hold")
+        """A manual hold is an alert too: the controller gets the review activity, unless the controller
+        placed it."""
+        company = self.env.company
+        if self.env["credit.policy"].sudo()._for_company(company).controller_user_id == self.env.user:
+            return
+        self.env["credit.scoring.notifier"].sudo()._alert(company, self.ids, "hold")
 
     # ------------------------------------------------------------------
     # Crons

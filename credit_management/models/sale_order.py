@@ -192,6 +192,11 @@ class SaleOrder(models.Model):
         if to_confirm:
             with self.env["credit.check"]._confirming(to_confirm, checks):
                 result = super(SaleOrder, to_confirm).action_confirm()
+            # the salesperson's "you can confirm" is done
+            to_confirm.sudo().activity_feedback(
+                ["credit_management.mail_activity_type_credit_decision"],
+                feedback=_("The order is confirmed."),
+            )
         if waiting:
             return self._credit_waiting_notification(waiting, to_confirm, checks)
         return result

@@ -1,5 +1,5 @@
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CreditCommon
 
@@ -154,7 +154,13 @@ class TestCreditPolicy(CreditCommon):
                 }
             ],
         )
-        self.assertEqual(len(self.alerts(partner, "hold")), 1)
+        self.assertFalse(self.alerts(partner, "hold"), "the controller placed it: nothing to review")
+        other = self.punctual("Disputed Too", invoices=2)
+        manager = new_test_user(
+            self.env, login="hold_manager", groups="base.group_user,credit_management.group_credit_manager"
+        )
+        other.with_user(manager)._credit_set_hold(True, "Fraud suspicion")
+        self.assertEqual(len(self.alerts(other, "hold")), 1, "placed by someone else: the controller reviews")
         self.rescore(partner)
         self.assertTrue(partner.credit_hold)
         partner.with_user(self.controller).action_credit_release()

@@ -64,3 +64,20 @@ class TestCreditRights(CreditCommon):
             self.partner.with_user(clerk).read(["credit_score"])
         with self.assertRaises(AccessError):
             self.env["credit.score.history"].with_user(clerk).search([])
+
+    def test_a_credit_review_is_the_controllers_to_close(self):
+        sales_manager = new_test_user(
+            self.env, login="review_sales_manager", groups="base.group_user,sales_team.group_sale_manager"
+        )
+        partner = self.customer("Reviewed Co", user_id=self.salesman.id)
+        self.env["credit.scoring.notifier"]._alert(self.company, partner.ids, "score_below")
+        review = partner.activity_ids.filtered("credit_alert_kind")
+        todo = partner.activity_schedule("mail.mail_activity_data_todo", user_id=self.controller.id)
+        todo.with_user(sales_manager).action_done()
+        self.assertFalse(todo.exists(), "a sales manager may close another's to-do on a customer")
+        for user in (self.salesman, sales_manager):
+            for close in ("action_done", "unlink"):
+                with self.subTest(user=user.login, close=close), self.assertRaises(AccessError):
+                    getattr(review.with_user(user), close)()
+        review.with_user(self.controller).action_done()
+        self.assertFalse(review.exists())

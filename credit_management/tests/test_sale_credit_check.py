@@ -233,6 +233,7 @@ class TestSaleCreditCheck(CreditCommon):
         self.assertEqual(order.credit_check_level, "info")
         self.confirm(order)
         self.assertEqual(order.state, "sale")
+        self.assertFalse(notice.exists(), "the salesperson's to-do is done once the order is confirmed")
 
     def test_reject_needs_a_reason_and_notifies(self):
         partner = self.graded_customer("Refused", "D", 1000)
