@@ -3,24 +3,31 @@
     python scripts/demo_data.py -c CONF -d DB
 
 Seeds the data (scripts/seed/, straight SQL), checks a sample of it through the ORM (verify_sample),
-rescores every customer with the addon's engine, adds demo users and quotations that meet each order
-action, then prints a portfolio summary. Exits non-zero with a one-line error on failure, including when
-the portfolio does not span every grade.
+writes a year of month-end score history (point in time), rescores every customer with the addon's
+engine, adds demo users and quotations that meet each order action, then prints a portfolio summary.
+Exits non-zero with a one-line error on failure, including when the portfolio does not span every
+grade.
 """
 
 import os
 import sys
 import time
+from datetime import datetime
+from datetime import time as clock
+
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from odoo_env import odoo_env, parse_args
 from seed import PROFILES, REF_PREFIX, seed, verify_sample
 
-from odoo import Command
+from odoo import Command, fields
+from odoo.addons.credit_management import scoring
 
 DEMO_CUSTOMERS = 240
 DEMO_YEARS = 2
+HISTORY_MONTHS = 12
 
 
 def receivable_totals(env):
@@ -72,6 +79,51 @@ def create_users(env):
         )
     env["credit.policy"]._for_company(env.company).controller_user_id = users["controller"]
     return users
+
+
+def backfill_history(env, months=HISTORY_MONTHS):
+    """A year of month-end score history, scored point in time with the backtest's factor values (what
+    the ledger knew at each month end, nothing later), so that the grade mix, the distribution and the
+    migration show a year on the first day. Customers invoiced in the three months after a month end
+    are scored at it; returns how many history lines were written."""
+    company = env.company
+    policy = env["credit.policy"]._for_company(company)
+    backtest = env["credit.backtest"]
+    cutoffs = backtest._cutoffs(company, fields.Date.context_today(backtest), months=months)
+    accounts = env["credit.exposure"]._receivable_accounts(company)
+    env.flush_all()
+    env.cr.execute(backtest._factors_query(company, accounts, cutoffs, 3, policy.lookback_days))
+    pairs = sorted(env.cr.fetchall(), key=lambda row: (row[1], row[0]))
+    values, _late_share = backtest._pair_factors(pairs)
+    by_name = {name: values[:, i] for i, name in enumerate(scoring.FACTORS)}
+    scores = scoring.compute(by_name, policy._scoring_factors()).score
+    grades = env["credit.grade"].search([("company_id", "=", company.id)], order="min_score")
+    band = np.searchsorted(np.array(grades.mapped("min_score")), np.nan_to_num(scores), side="right") - 1
+    vals_list, previous = [], {}
+    for (cutoff, partner_id, *_rest), score, position, exposure in zip(
+        pairs, scores.tolist(), band.tolist(), (row[10] or 0.0 for row in pairs), strict=True
+    ):
+        if score != score:  # NaN: nothing to score yet
+            continue
+        last = previous.get(partner_id)
+        vals_list.append(
+            {
+                "partner_id": partner_id,
+                "company_id": company.id,
+                "date": datetime.combine(cutoff, clock(23, 0)),
+                "trigger": "cron",
+                "score": score,
+                "previous_score": last[0] if last else 0.0,
+                "score_change": score - last[0] if last else 0.0,
+                "grade_id": grades[position].id,
+                "previous_grade_id": last[1] if last else False,
+                "exposure": exposure,
+                "note": "Month-end score from the ledger as it was then (demo history).",
+            }
+        )
+        previous[partner_id] = (score, grades[position].id)
+    env["credit.score.history"].create(vals_list)
+    return len(vals_list)
 
 
 def rescore(env):
@@ -176,6 +228,7 @@ def main():
             verify_sample(env)
             print_summary(env, stats, time.perf_counter() - started)
             users = create_users(env)
+            print(f"score history: {backfill_history(env)} month-end scores over {HISTORY_MONTHS} months")
             count, seconds = rescore(env)
             rows = portfolio(env)
             empty = [grade.code for grade, customers, _exposure, _holds in rows if not customers]

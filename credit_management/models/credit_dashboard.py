@@ -4,7 +4,7 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, date_utils
 
 from .. import charts
@@ -65,6 +65,8 @@ class CreditDashboard(models.AbstractModel):
             "approvals": self._approvals_action,
             "promises": self._promises_action,
         }
+        if key not in actions:
+            raise UserError(self.env._("The dashboard has no tile %r.", key))
         return actions[key]()
 
     # ------------------------------------------------------------------

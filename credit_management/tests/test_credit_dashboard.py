@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import CreditCommon
@@ -51,6 +51,8 @@ class TestCreditDashboard(CreditCommon):
         self.assertEqual(dashboard.action_open_kpi("approvals")["res_model"], "credit.approval.request")
         self.assertEqual(dashboard.action_open_kpi("promises")["res_model"], "credit.payment.promise")
         self.assertEqual(dashboard.action_open_kpi("overdue")["domain"], [("days_overdue", ">", 0)])
+        with self.assertRaises(UserError):
+            dashboard.action_open_kpi("no_such_tile")
 
     def test_dso(self):
         # 300 + 4,000 open against the last 90 days' sales: the 300 invoiced 60 days ago only
