@@ -410,6 +410,7 @@ class CreditCheckService(models.AbstractModel):
         env, currency = self.env, check.currency
         return {
             "grade": check.grade.display_name or _("none"),
+            "grade_code": check.grade.code or "-",
             "limit": format_amount(env, check.limit, currency),
             "exposure": format_amount(env, check.exposure, currency),
             "shortfall": format_amount(env, check.shortfall, currency),
@@ -424,8 +425,18 @@ class CreditCheckService(models.AbstractModel):
         reasons = []
         if check.over_limit:
             reasons.append(_("exposure %(exposure)s exceeds the limit %(limit)s by %(shortfall)s", **figures))
-        if check.overdue:
-            reasons.append(_("an item is overdue %(days)s days (tolerance %(tolerance)s)", **figures))
+        if check.overdue and not check.tolerance:
+            reasons.append(
+                _("an invoice is %(days)s days overdue and grade %(grade_code)s allows none", **figures)
+            )
+        elif check.overdue:
+            reasons.append(
+                _(
+                    "an invoice is %(days)s days overdue, more than the %(tolerance)s days "
+                    "grade %(grade_code)s allows",
+                    **figures,
+                )
+            )
         return "; ".join(reasons)
 
     @api.model
@@ -476,7 +487,9 @@ class CreditCheckService(models.AbstractModel):
         texts = {
             "warn": _("Confirm goes through with a credit warning: %s.", reasons),
             "approval": _("Confirm requests credit approval: %s.", reasons),
-            "block": _("Confirm is blocked: %s.", reasons),
+            "block": _(
+                "Confirm is blocked: %s. Ask for a review to have a credit controller look at it.", reasons
+            ),
         }
         return texts[check.action]
 

@@ -220,6 +220,45 @@ class SaleOrder(models.Model):
             "context": {"default_order_ids": self.ids},
         }
 
+    def action_credit_ask_review(self):
+        """A blocked salesperson's next step: an activity for the credit controller on the quotation."""
+        self.ensure_one()
+        controller = self.env["credit.policy"].sudo()._for_company(self.company_id).controller_user_id
+        if not controller:
+            raise UserError(
+                _(
+                    "No credit controller is set on the credit policy: "
+                    "ask your manager to set one, then ask again."
+                )
+            )
+        review = self.env.ref("credit_management.mail_activity_type_credit_review")
+        asked = self.sudo().activity_ids.filtered(
+            lambda activity: activity.activity_type_id == review and activity.user_id == controller
+        )
+        if not asked:
+            message = _(
+                "%(user)s asks for a credit review of %(order)s: %(check)s",
+                user=self.env.user.name,
+                order=self.name,
+                check=self.credit_check_message or "",
+            )
+            self.sudo().activity_schedule(
+                activity_type_id=review.id,
+                summary=_("Credit review asked by sales"),
+                note=message,
+                user_id=controller.id,
+            )
+            self._message_log(body=message)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("%s has been asked to review this quotation's credit.", controller.name),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
     def _action_cancel(self):
         result = super()._action_cancel()
         self.sudo().credit_approval_ids._cancel_open()

@@ -482,3 +482,23 @@ class TestSaleCreditCheck(CreditCommon):
         order.order_line = [Command.create({"product_id": self.product.id, "price_unit": 1})]
         with self.assertRaises(UserError):
             self.confirm(order)
+
+    def test_a_blocked_salesperson_asks_for_a_review(self):
+        partner = self.graded_customer("Blocked Asker", "E", 0)
+        self.invoice(partner, 300, invoice_days=-50, due_days=30)  # 20 days overdue; E allows none
+        order = self.order(partner, 400)
+        self.assertIn("20 days overdue and grade", order.credit_check_message)
+        self.assertIn("Ask for a review", order.credit_check_message)
+        self.assertNotIn("tolerance", order.credit_check_message)
+        with self.assertRaises(UserError):
+            self.confirm(order)
+        for _click in range(2):
+            order.with_user(self.salesman).action_credit_ask_review()
+        asked = order.activity_ids.filtered(lambda activity: activity.activity_type_id == self.review)
+        self.assertEqual(
+            asked.user_id, self.controller, "one activity for the controller, however many clicks"
+        )
+        self.assertIn(order.name, asked.note)
+        self.policy.controller_user_id = False
+        with self.assertRaises(UserError):
+            order.with_user(self.salesman).action_credit_ask_review()

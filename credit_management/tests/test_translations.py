@@ -18,6 +18,7 @@ REPORT = "credit_management.action_report_credit_review"
 NAMED = re.compile(r"%\([a-z_]+\)[sd]")
 POSITIONAL = re.compile(r"%(?!\()[sd]|%%")
 HAN = re.compile(r"[\u4e00-\u9fff]")
+BLOCKED = "Confirm is blocked: %s. Ask for a review to have a credit controller look at it."
 OVER_LIMIT = "exposure %(exposure)s exceeds the limit %(limit)s by %(shortfall)s"
 
 
@@ -51,8 +52,8 @@ class TestTranslations(CreditCommon):
         with self.assertRaises(UserError) as caught:
             self.as_salesman(order).action_confirm()
         text = str(caught.exception)
-        # "Confirm is blocked: %s." and its reason "exposure ... exceeds the limit ...", as the .po gives them
-        self.assertTrue(self.translation("Confirm is blocked: %s.").startswith("无法确认"))
+        # the block sentence and its reason "exposure ... exceeds the limit ...", as the .po gives them
+        self.assertTrue(self.translation(BLOCKED).startswith("无法确认"))
         self.assertTrue(self.translation(OVER_LIMIT).startswith("信用敞口"))
         self.assertIn("无法确认", text)
         self.assertIn("信用敞口", text)
