@@ -23,7 +23,6 @@ from odoo_env import odoo_env, parse_args
 from seed import PROFILES, REF_PREFIX, seed, verify_sample
 
 from odoo import Command, fields
-from odoo.addons.credit_management import scoring
 
 DEMO_CUSTOMERS = 240
 DEMO_YEARS = 2
@@ -86,6 +85,9 @@ def backfill_history(env, months=HISTORY_MONTHS):
     the ledger knew at each month end, nothing later), so that the grade mix, the distribution and the
     migration show a year on the first day. Customers invoiced in the three months after a month end
     are scored at it; returns how many history lines were written."""
+    # the addon's modules are importable once the registry has loaded them
+    from odoo.addons.credit_management import scoring
+
     company = env.company
     policy = env["credit.policy"]._for_company(company)
     backtest = env["credit.backtest"]
