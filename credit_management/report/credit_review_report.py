@@ -29,6 +29,11 @@ class CreditReviewReport(models.AbstractModel):
         histories = self._last_histories(partners, company)
         months = self._monthly_scores(partners, company)
         aging = self._aging(partners, company)
+        items = self.env["credit.aging.report"].search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
+            order="partner_id, date_maturity, id",
+        )
+        items_of = items.grouped("partner_id")
         orders = self._open_orders(partners, company)
         approvals = self._recent_approvals(partners, company)
         bureau = self._bureau_reports(partners, company)
@@ -45,6 +50,7 @@ class CreditReviewReport(models.AbstractModel):
                     "months": months.get(partner.id, []),
                     "chart": _chart_points(months.get(partner.id, [])),
                     "aging": aging.get(partner.id, {}),
+                    "items": items_of.get(partner, items.browse()),
                     "orders": orders.filtered(lambda o, p=partner: o.partner_id.commercial_partner_id == p),
                     "approvals": approvals.get(partner.id, self.env["credit.approval.request"]),
                     "bureau": bureau.get(partner.id),
@@ -164,11 +170,13 @@ class CreditReviewReport(models.AbstractModel):
 
 
 def _chart_points(months):
-    """SVG polyline points of the monthly scores (0-100 mapped to the chart's height)."""
-    if len(months) < 2:
+    """SVG polyline points of the monthly scores (0-100 mapped to the chart's height); empty (no chart)
+    without two scored months to draw a line between."""
+    points = [(i, score) for i, (_label, score, _grade) in enumerate(months) if score is not None]
+    if len(points) < 2:
         return ""
     return charts.polyline(
-        [(i, score) for i, (_label, score, _grade) in enumerate(months)],
+        points,
         CHART_WIDTH,
         CHART_HEIGHT,
         x_range=(0, len(months) - 1),

@@ -67,6 +67,16 @@ class TestCreditReviewReport(CreditCommon):
         self.assertEqual(
             re.findall(r"[\d,]+\.\d\d", aging), ["0.00", "0.00", "700.00", "0.00", "0.00", "0.00", "700.00"]
         )
+        items = re.search(r"o_credit_review_items.*?</table>", html, re.S).group(0)
+        [invoice] = self.env["credit.aging.report"].search([("partner_id", "=", self.good.id)]).move_id
+        self.assertIn(invoice.name, items, "the open invoice is listed")
+        self.assertIn("700.00", items)
+
+    def test_no_chart_without_two_scored_months(self):
+        partner = self.customer("Review New Co")
+        self.rescore(partner)
+        html = self.render_html(partner)
+        self.assertNotIn("o_credit_review_chart", html, "one month: a table, no empty chart frame")
 
     def test_recent_approvals_and_decisions(self):
         partner = self.graded_customer("Review Approvals Ltd", "D", 1000)
