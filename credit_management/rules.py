@@ -10,12 +10,19 @@ import numpy as np
 
 NO_DATE = np.datetime64("NaT", "D")
 
+
+def _lt(text):
+    """Marks a default text for the translation template (.pot): created in English, the Odoo layer gives
+    the record its translations (credit.policy._translate_defaults)."""
+    return text
+
+
 # The grades a company's policy starts with, best first (documented in readme/CONFIGURE.md). Limits
 # are in the company's currency; ``term`` is the xml id of one of Odoo's payment terms.
 DEFAULT_GRADES = [
     {
         "code": "A",
-        "name": "Excellent",
+        "name": _lt("Excellent"),
         "min_score": 85,
         "limit_method": "sales_months",
         "limit_months": 3,
@@ -28,7 +35,7 @@ DEFAULT_GRADES = [
     },
     {
         "code": "B",
-        "name": "Good",
+        "name": _lt("Good"),
         "min_score": 70,
         "limit_method": "sales_months",
         "limit_months": 2,
@@ -41,7 +48,7 @@ DEFAULT_GRADES = [
     },
     {
         "code": "C",
-        "name": "Fair",
+        "name": _lt("Fair"),
         "min_score": 50,
         "limit_method": "sales_months",
         "limit_months": 1,
@@ -54,7 +61,7 @@ DEFAULT_GRADES = [
     },
     {
         "code": "D",
-        "name": "Weak",
+        "name": _lt("Weak"),
         "min_score": 30,
         "limit_method": "fixed",
         "limit_amount": 2000,
@@ -67,7 +74,7 @@ DEFAULT_GRADES = [
     },
     {
         "code": "E",
-        "name": "Poor",
+        "name": _lt("Poor"),
         "min_score": 0,
         "limit_method": "fixed",
         "limit_amount": 0,

@@ -35,3 +35,4 @@ from . import res_company
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
+from . import ir_module_module

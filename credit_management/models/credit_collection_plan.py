@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .. import dunning
+from ..rules import _lt
 
 # The plans a company starts with: gentle for the good grades, earlier and firmer for the weak ones.
 COURTESY, REMINDER, FINAL = (
@@ -11,13 +12,13 @@ COURTESY, REMINDER, FINAL = (
 )
 DEFAULT_PLANS = [
     {
-        "name": "Gentle reminders",
+        "name": _lt("Gentle reminders"),
         "grades": ("A", "B", "C"),
         "levels": [
-            {"name": "Courtesy note", "days": -3, "template": COURTESY},
-            {"name": "First reminder", "days": 7, "template": REMINDER},
+            {"name": _lt("Courtesy note"), "days": -3, "template": COURTESY},
+            {"name": _lt("First reminder"), "days": 7, "template": REMINDER},
             {
-                "name": "Second reminder",
+                "name": _lt("Second reminder"),
                 "days": 21,
                 "template": REMINDER,
                 "channel_activity": True,
@@ -26,20 +27,20 @@ DEFAULT_PLANS = [
         ],
     },
     {
-        "name": "Firm reminders",
+        "name": _lt("Firm reminders"),
         "grades": ("D", "E"),
         "levels": [
-            {"name": "Courtesy note", "days": -5, "template": COURTESY},
-            {"name": "Reminder", "days": 1, "template": REMINDER},
+            {"name": _lt("Courtesy note"), "days": -5, "template": COURTESY},
+            {"name": _lt("Reminder"), "days": 1, "template": REMINDER},
             {
-                "name": "Firm reminder",
+                "name": _lt("Firm reminder"),
                 "days": 10,
                 "template": REMINDER,
                 "channel_activity": True,
                 "note": "Call the customer and ask for a payment date.",
             },
             {
-                "name": "Final notice",
+                "name": _lt("Final notice"),
                 "days": 30,
                 "template": FINAL,
                 "channel_activity": True,
@@ -114,6 +115,14 @@ class CreditCollectionPlan(models.Model):
             grades.filtered(lambda g, codes=values["grades"]: g.code in codes).write(
                 {"collection_plan_id": plan.id}
             )
+
+    @api.model
+    def _default_names(self):
+        """The English names of the default plans and of their levels."""
+        return {
+            "plans": {values["name"] for values in DEFAULT_PLANS},
+            "levels": {level["name"] for values in DEFAULT_PLANS for level in values["levels"]},
+        }
 
     @api.model
     def _prepare_default_level(self, values, sequence):

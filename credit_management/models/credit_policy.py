@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
+from odoo.tools.translate import code_translations
 
 from .. import rules, scoring
 
@@ -310,6 +311,7 @@ class CreditPolicy(models.Model):
         for company in policies.company_id - plans.search([]).company_id:
             grades = self.env["credit.grade"].sudo().search([("company_id", "=", company.id)])
             plans._create_defaults(company, grades)
+        self._translate_defaults()
 
     def _add_missing_factors(self):
         """A factor added in a new version reaches existing policies with weight 0: their scores do not
@@ -341,6 +343,7 @@ class CreditPolicy(models.Model):
         )
         new_grade = grades.filtered(lambda g: g.code == rules.NEW_CUSTOMER_GRADE)
         self.env["credit.collection.plan"]._create_defaults(company, grades)
+        self._translate_defaults()
         admin = self.env.ref("base.user_admin", raise_if_not_found=False)
         return self.sudo().create(
             {
@@ -362,6 +365,35 @@ class CreditPolicy(models.Model):
         )
 
     @api.model
+    @api.model
+    def _translate_defaults(self, langs=None):
+        """Give the grades, collection plans and levels created by code with their default English names
+        the translations of those names (the .po's), in ``langs`` (default: every active language but
+        English). Called when they are created and when a language is installed."""
+        if langs is None:
+            langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
+        langs = [lang for lang in langs if lang != "en_US"]
+        if not langs:
+            return
+        defaults = {values["name"] for values in rules.DEFAULT_GRADES}
+        plans = self.env["credit.collection.plan"]._default_names()
+        catalogs = {
+            lang: code_translations.get_python_translations("credit_management", lang) for lang in langs
+        }
+        models_names = (
+            ("credit.grade", defaults),
+            ("credit.collection.plan", plans["plans"]),
+            ("credit.collection.level", plans["levels"]),
+        )
+        for model, names in models_names:
+            records = self.env[model].sudo().with_context(active_test=False, lang="en_US")
+            for record in records.search([("name", "in", sorted(names))]):
+                translations = {
+                    lang: catalog[record.name] for lang, catalog in catalogs.items() if record.name in catalog
+                }
+                if translations:
+                    record.update_field_translations("name", translations)
+
     def _prepare_default_grade(self, values, company):
         values = dict(values, company_id=company.id, sequence=10 * (ord(values["code"]) - ord("A") + 1))
         term = self.env.ref(values.pop("term"), raise_if_not_found=False)

@@ -138,3 +138,19 @@ class TestTranslations(CreditCommon):
             with self.subTest(msgid=entry.msgid):
                 self.assertEqual(Counter(NAMED.findall(msgstr)), Counter(NAMED.findall(entry.msgid)))
                 self.assertEqual(POSITIONAL.findall(msgstr), POSITIONAL.findall(entry.msgid))
+
+    def test_default_grades_and_collection_levels_are_named_in_chinese(self):
+        """Created by code in English, they read in Chinese once the language is there; and a company
+        created after it gets them translated at once."""
+        grade = self.as_salesman(self.grades["E"])
+        self.assertEqual(grade.name, self.translation("Poor"))
+        self.assertEqual(grade.with_context(lang="en_US").name, "Poor")
+        level = self.as_salesman(self.grades["E"].collection_plan_id.level_ids.sorted("days")[-1])
+        self.assertEqual(level.name, self.translation("Final notice"))
+        self.assertEqual(level.plan_id.name, self.translation("Firm reminders"))
+        company = self.env["res.company"].create({"name": "Translated Grades Co"})
+        grades = self.env["credit.grade"].with_context(lang=LANG).search([("company_id", "=", company.id)])
+        self.assertEqual(
+            set(grades.mapped("name")),
+            {self.translation(n) for n in ("Excellent", "Good", "Fair", "Weak", "Poor")},
+        )
