@@ -40,12 +40,17 @@ class CreditScoreHistory(models.Model):
     exposure = fields.Monetary(currency_field="currency_id", aggregator="sum")
     note = fields.Text(help="Why the profile changed.")
 
-    # One value column and one points column per scoring factor: the history explains every
-    # score, and reports group and filter on factors like on any field.
+    # One value, one points and one weight column per scoring factor: the history explains every
+    # score, and reports group and filter on factors like on any field. The weight is the factor's share
+    # of that score (the policy's weights over the factors the customer gave evidence for), in percent:
+    # also the most points the factor could have given.
     for _factor in scoring.FACTORS:
         locals()[_factor] = fields.Float(string=scoring.FACTOR_LABELS[_factor], aggregator="avg")
         locals()[f"{_factor}_points"] = fields.Float(
             string=f"{scoring.FACTOR_LABELS[_factor]} (points)", digits=(5, 1), aggregator="avg"
+        )
+        locals()[f"{_factor}_weight"] = fields.Float(
+            string=f"{scoring.FACTOR_LABELS[_factor]} (weight %)", digits=(5, 1), aggregator="avg"
         )
     del _factor
 
@@ -58,7 +63,8 @@ class CreditScoreHistory(models.Model):
         )
 
     def _breakdown(self):
-        """Factor rows of this history entry: (label, value, points), the known factors that counted.
+        """Factor rows of this history entry: (label, value, points, weight in percent or None where not
+        recorded), the known factors that counted.
 
         Read in SQL because the ORM shows an unknown (NULL) factor as 0.0, which is also a
         real value (an on-time ratio of 0 earns 0 points).
@@ -69,7 +75,9 @@ class CreditScoreHistory(models.Model):
             SQL(
                 "SELECT %s FROM credit_score_history WHERE id = %s",
                 SQL(", ").join(
-                    SQL.identifier(col) for name in scoring.FACTORS for col in (name, f"{name}_points")
+                    SQL.identifier(col)
+                    for name in scoring.FACTORS
+                    for col in (name, f"{name}_points", f"{name}_weight")
                 ),
                 self.id,
             )
@@ -77,7 +85,7 @@ class CreditScoreHistory(models.Model):
         row = self.env.cr.fetchone()
         labels = dict(self.env["credit.policy.factor"]._fields["factor"]._description_selection(self.env))
         return [
-            (labels[name], row[2 * i], row[2 * i + 1])
+            (labels[name], row[3 * i], row[3 * i + 1], row[3 * i + 2])
             for i, name in enumerate(scoring.FACTORS)
-            if row[2 * i] is not None and row[2 * i + 1] is not None
+            if row[3 * i] is not None and row[3 * i + 1] is not None
         ]

@@ -166,11 +166,17 @@ class CreditScoringWriter(models.AbstractModel):
             "note": ("text", notes),
         }
         points = dict(zip(result.factors, result.contributions.T, strict=True))
+        weights = dict(zip(result.factors, result.weights.T * 100, strict=True))
         for name in scoring.FACTORS:
+            unknown = np.isnan(values[name])
             columns[name] = ("float8", values[name])
             columns[f"{name}_points"] = (
                 "float8",
-                np.where(np.isnan(values[name]), np.nan, points.get(name, np.full(len(ids), np.nan))),
+                np.where(unknown, np.nan, points.get(name, np.full(len(ids), np.nan))),
+            )
+            columns[f"{name}_weight"] = (
+                "float8",
+                np.where(unknown, np.nan, weights.get(name, np.full(len(ids), np.nan))),
             )
         names = list(columns)
         selects = [

@@ -61,7 +61,7 @@ class TestCreditReviewReport(CreditCommon):
         html = self.render_html(self.good)
         self.assertIn(self.confirmed_order.name, html)
         self.assertIn(self.good.property_payment_term_id.name, html)
-        for label, _value, _points in self.last_history(self.good)._breakdown():
+        for label, _value, _points, _weight in self.last_history(self.good)._breakdown():
             self.assertIn(label, html)
         aging = re.search(r"o_credit_review_aging.*?</table>", html, re.S).group(0)
         self.assertEqual(
@@ -115,3 +115,15 @@ class TestCreditReviewReport(CreditCommon):
         scores = [score for _label, score, _grade in months[partner.id]]
         self.assertEqual(scores, [35.0] * 6 + [62.5] * 3 + [81.0] * 3)
         self.assertIn("81.0", self.render_html(partner))
+
+    def test_the_breakdown_shows_each_factor_s_weight_and_maximum(self):
+        history = self.last_history(self.good)
+        rows = history._breakdown()
+        self.assertAlmostEqual(sum(weight for *_row, weight in rows), 100.0, places=6)
+        self.assertAlmostEqual(
+            sum(points for _label, _value, points, _weight in rows), history.score, places=1
+        )
+        for label, _value, points, weight in rows:
+            with self.subTest(factor=label):
+                self.assertLessEqual(points, weight + 1e-9, "a factor gives at most its weight")
+        self.assertIn("of at most", self.render_html(self.good))
