@@ -32,7 +32,6 @@ import bench_aging  # noqa: E402 -- bench/ is on the path as the script's folder
 import benchenv  # noqa: E402
 from odoo_env import odoo_env  # noqa: E402
 
-from odoo import Command  # noqa: E402
 from odoo.tools import SQL  # noqa: E402
 
 MARK = bench_aging.MARK
@@ -101,18 +100,7 @@ def run_step(args):
 
 
 def worklist(env, runs):
-    controller = env["res.users"].search([("login", "=", "bench_collector")]) or env["res.users"].create(
-        {
-            "name": "Bench Collector",
-            "login": "bench_collector",
-            "groups_id": [
-                Command.set(
-                    [env.ref("base.group_user").id, env.ref("credit_management.group_credit_controller").id]
-                )
-            ],
-        }
-    )
-    env.cr.commit()
+    controller = benchenv.controller_user(env, "bench_collector")
     model = env["credit.collection.worklist"].with_user(controller)
     spec = {
         name: {"fields": {"display_name": {}}} if model._fields[name].type == "many2one" else {}

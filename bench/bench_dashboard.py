@@ -28,7 +28,6 @@ from odoo_env import odoo_env  # noqa: E402
 from odoo_serve import serve  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from odoo import Command  # noqa: E402
 from odoo.tools import SQL  # noqa: E402
 
 LOGIN = "bench_controller"
@@ -36,25 +35,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def controller(env):
-    user = env["res.users"].search([("login", "=", LOGIN)])
-    if not user:
-        user = env["res.users"].create(
-            {
-                "name": "Bench Controller",
-                "login": LOGIN,
-                "password": LOGIN,
-                "groups_id": [
-                    Command.set(
-                        [
-                            env.ref("base.group_user").id,
-                            env.ref("credit_management.group_credit_controller").id,
-                        ]
-                    )
-                ],
-            }
-        )
-        env.cr.commit()
-    return user
+    return benchenv.controller_user(env, LOGIN, password=LOGIN)
 
 
 def server_call(env, runs):

@@ -138,3 +138,22 @@ def install(conf, dbname, modules, log_name, mode="-i"):
             errors = [line for line in handle if " ERROR " in line or " CRITICAL " in line]
     if result.returncode or errors:
         raise SystemExit(f"error: installing {modules} into {dbname} failed: {errors[:1]} (log: {log})")
+
+
+def controller_user(env, login, password=None):
+    """The benchmarks' credit controller ``login`` (created the first time, committed)."""
+    from odoo import Command
+
+    user = env["res.users"].search([("login", "=", login)])
+    if not user:
+        groups = [env.ref("base.group_user").id, env.ref("credit_management.group_credit_controller").id]
+        user = env["res.users"].create(
+            {
+                "name": login.replace("_", " ").title(),
+                "login": login,
+                "password": password,
+                "groups_id": [Command.set(groups)],
+            }
+        )
+        env.cr.commit()
+    return user

@@ -108,13 +108,7 @@ class CreditCollectionRun(models.AbstractModel):
         Four statements, each set-based, joined by customer here: the planner never has to guess how
         many events a customer has (a correlated subquery per customer ran for minutes on a table whose
         statistics were stale)."""
-        for model in (
-            "account.move.line",
-            "res.partner",
-            "credit.collection.event",
-            "credit.payment.promise",
-        ):
-            self.env[model].flush_model()
+        self._flush_sources()
         self.env.cr.execute(
             SQL(
                 """
@@ -149,6 +143,17 @@ class CreditCollectionRun(models.AbstractModel):
             "paused": np.isin(partner, self._promising(company)),
             "recipient": self._recipients(partner, np.array([row[5] for row in rows], dtype=np.int64)),
         }
+
+    @api.model
+    def _flush_sources(self):
+        """Pending ORM writes to what the run and the collection status read."""
+        for model in (
+            "account.move.line",
+            "res.partner",
+            "credit.collection.event",
+            "credit.payment.promise",
+        ):
+            self.env[model].flush_model()
 
     @api.model
     def _sent_days(self, anchors):

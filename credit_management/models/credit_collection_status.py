@@ -46,13 +46,8 @@ class CreditCollectionStatus(models.Model):
         ``today`` (default: the company's today)."""
         if partner_ids is not None and not partner_ids:
             return
-        for model in (
-            "account.move.line",
-            "res.partner",
-            "credit.collection.event",
-            "credit.payment.promise",
-        ):
-            self.env[model].flush_model()
+        run = self.env["credit.collection.run"]
+        run._flush_sources()
         today = today or fields.Date.context_today(self.with_company(company))
         customers = (
             SQL("s.partner_id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL("TRUE")
@@ -106,9 +101,7 @@ class CreditCollectionStatus(models.Model):
              WHERE s.company_id = %(company)s AND %(customers)s
                AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.partner = s.partner_id)
             """,
-                open_items=self.env["credit.collection.run"]._open_items(
-                    company, None if partner_ids is None else list(partner_ids)
-                ),
+                open_items=run._open_items(company, None if partner_ids is None else list(partner_ids)),
                 today=today,
                 company=company.id,
                 customers=customers,

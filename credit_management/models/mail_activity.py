@@ -20,6 +20,10 @@ class MailActivity(models.Model):
         help="Set on credit review alerts; one open alert per kind and customer.",
     )
 
+    def write(self, vals):
+        self._check_credit_review_closer()
+        return super().write(vals)
+
     def _action_done(self, feedback=False, attachment_ids=None):
         self._check_credit_review_closer()
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
@@ -29,9 +33,11 @@ class MailActivity(models.Model):
         return super().unlink()
 
     def _check_credit_review_closer(self):
-        """A credit review is the controllers' to close: a salesperson who can edit the customer cannot
-        mark it done or cancel it."""
-        if self.env.su or not self.filtered("credit_alert_kind"):
+        """A credit review (an alert on a customer, an order confirmed over credit, a review a salesperson
+        asked for) is the controllers': someone else who can edit the customer or the order cannot mark
+        it done, cancel, archive, reassign or reschedule it."""
+        if self.env.su or self.env.user.has_group("credit_management.group_credit_controller"):
             return
-        if not self.env.user.has_group("credit_management.group_credit_controller"):
-            raise AccessError(self.env._("Only a credit controller can close a credit review."))
+        review = self.env.ref("credit_management.mail_activity_type_credit_review")
+        if self.filtered(lambda activity: activity.activity_type_id == review):
+            raise AccessError(self.env._("Only a credit controller can close or change a credit review."))

@@ -223,6 +223,10 @@ class SaleOrder(models.Model):
     def action_credit_ask_review(self):
         """A blocked salesperson's next step: an activity for the credit controller on the quotation."""
         self.ensure_one()
+        if self.state not in ("draft", "sent") or self.credit_check_level != "danger":
+            raise UserError(
+                _("%s is not blocked by the credit check: there is nothing to review.", self.name)
+            )
         controller = self.env["credit.policy"].sudo()._for_company(self.company_id).controller_user_id
         if not controller:
             raise UserError(

@@ -75,9 +75,17 @@ class TestCreditRights(CreditCommon):
         todo = partner.activity_schedule("mail.mail_activity_data_todo", user_id=self.controller.id)
         todo.with_user(sales_manager).action_done()
         self.assertFalse(todo.exists(), "a sales manager may close another's to-do on a customer")
+        tomorrow = {"date_deadline": self.days(1)}
+        closers = {
+            "action_done": lambda activity: activity.action_done(),
+            "unlink": lambda activity: activity.unlink(),
+            "archive": lambda activity: activity.write({"active": False}),
+            "reassign": lambda activity: activity.write({"user_id": sales_manager.id}),
+            "reschedule": lambda activity: activity.write(tomorrow),
+        }
         for user in (self.salesman, sales_manager):
-            for close in ("action_done", "unlink"):
-                with self.subTest(user=user.login, close=close), self.assertRaises(AccessError):
-                    getattr(review.with_user(user), close)()
+            for how, close in closers.items():
+                with self.subTest(user=user.login, how=how), self.assertRaises(AccessError):
+                    close(review.with_user(user))
         review.with_user(self.controller).action_done()
         self.assertFalse(review.exists())

@@ -502,3 +502,8 @@ class TestSaleCreditCheck(CreditCommon):
         self.policy.controller_user_id = False
         with self.assertRaises(UserError):
             order.with_user(self.salesman).action_credit_ask_review()
+        self.policy.controller_user_id = self.controller
+        allowed = self.order(self.graded_customer("Not Blocked", "A", 100000), 100)
+        with self.assertRaises(UserError, msg="over RPC too: nothing to review on an order that passes"):
+            allowed.with_user(self.salesman).action_credit_ask_review()
+        self.assertFalse(allowed.activity_ids)

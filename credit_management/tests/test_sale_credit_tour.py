@@ -51,6 +51,23 @@ class TestCreditApprovalTour(HttpCase):
         self.assertEqual(order.credit_approval_ids.activity_ids.user_id, controller)
 
 
+def overdue_invoice(env, partner, amount, days_overdue):
+    """A posted invoice of ``amount`` due ``days_overdue`` days ago, dated 30 days before that."""
+    today = fields.Date.context_today(partner)
+    invoice = env["account.move"].create(
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_date": today - timedelta(days=days_overdue + 30),
+            "invoice_date_due": today - timedelta(days=days_overdue),
+            "invoice_payment_term_id": False,
+            "invoice_line_ids": [Command.create({"name": "Service", "price_unit": amount, "tax_ids": []})],
+        }
+    )
+    invoice.action_post()
+    return invoice
+
+
 @tagged("post_install", "-at_install")
 class TestCreditCollectionsTour(HttpCase):
     """In a real browser: a collector works the first customer of the worklist."""
@@ -63,27 +80,11 @@ class TestCreditCollectionsTour(HttpCase):
             groups="base.group_user,sales_team.group_sale_salesman,credit_management.group_credit_controller",
         )
         self.env["credit.policy"]._for_company(self.env.company).controller_user_id = collector
-        product = self.env["product.product"].create({"name": "Tour service", "taxes_id": [Command.clear()]})
-        today = fields.Date.context_today(collector)
         for name, amount in (("Tour Small Debtor", 500.0), ("Tour Big Debtor", 4000.0)):
             partner = self.env["res.partner"].create(
                 {"name": name, "is_company": True, "email": "ap@example.com"}
             )
-            invoice = self.env["account.move"].create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "invoice_date": today - timedelta(days=40),
-                    "invoice_date_due": today - timedelta(days=10),
-                    "invoice_payment_term_id": False,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {"product_id": product.id, "price_unit": amount, "tax_ids": [Command.clear()]}
-                        )
-                    ],
-                }
-            )
-            invoice.action_post()
+            overdue_invoice(self.env, partner, amount, 10)
         # what the queue's cron does within minutes of the posting: the customers reach the worklist
         self.env["credit.scoring.engine"]._rescore_queue()
         self.start_tour(
@@ -118,17 +119,6 @@ class TestCreditDashboardTour(HttpCase):
             groups="base.group_user,sales_team.group_sale_salesman,credit_management.group_credit_controller",
         )
         partner = self.env["res.partner"].create({"name": "Tour Held Customer", "is_company": True})
-        today = fields.Date.context_today(partner)
-        invoice = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": today - timedelta(days=60),
-                "invoice_date_due": today - timedelta(days=30),
-                "invoice_payment_term_id": False,
-                "invoice_line_ids": [Command.create({"name": "Service", "price_unit": 900.0, "tax_ids": []})],
-            }
-        )
-        invoice.action_post()
+        overdue_invoice(self.env, partner, 900.0, 30)
         partner.write({"credit_hold": True, "credit_hold_reason": "Tour: overdue"})
         self.start_tour("/odoo/credit-dashboard", "credit_management_dashboard_tour", login="tour_dashboard")
