@@ -27,7 +27,8 @@ LOGINS = {"sales": "sales", "controller": "controller", "accountant": "admin"}
 
 
 def screens(ids):
-    """(role, name, url path, selector to wait for) of the walk, in order."""
+    """(role, name, url path, selector to wait for) of the walk, in order; a selector of the form
+    ``"... >> click"`` is clicked once present (a tab), the screenshot taken after."""
     customer = f"/odoo/action-credit_management.action_credit_customers/{ids['customer']}"
     return [
         ("sales", "quotation-blocked", f"/odoo/sales/{ids['blocked']}", ".o_form_view"),
@@ -40,7 +41,7 @@ def screens(ids):
             "/odoo/action-credit_management.action_credit_collection_worklist",
             ".o_list_view",
         ),
-        ("controller", "customer-credit", customer, ".o_form_view"),
+        ("controller", "customer-credit", customer, ".o_notebook a[name='credit_management'] >> click"),
         (
             "controller",
             "approvals",
@@ -98,7 +99,10 @@ def walk(url, out, ids):
         for number, (role, name, path, ready) in enumerate(screens(ids), start=1):
             page = pages[role]
             page.goto(f"{url}{path}")
+            ready, _sep, action = ready.partition(" >> ")
             page.wait_for_selector(ready, timeout=60000)
+            if action == "click":
+                page.click(ready)
             # the bus keeps a connection open, so the network never idles: let the view settle
             page.wait_for_timeout(SETTLE_MS)
             target = out / f"{number:02d}-{role}-{name}.png"
