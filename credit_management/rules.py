@@ -12,8 +12,9 @@ NO_DATE = np.datetime64("NaT", "D")
 
 
 def _lt(text):
-    """Marks a default text for the translation template (.pot): created in English, the Odoo layer gives
-    the record its translations (credit.policy._translate_defaults)."""
+    """Marks a text stored in English for the translation template (.pot): the Odoo layer translates it
+    for the reader (default records: credit.policy._translate_defaults; hold reasons:
+    res.partner._credit_reason_in_language)."""
     return text
 
 

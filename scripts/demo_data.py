@@ -65,6 +65,12 @@ DEMO_USERS = (
 )
 
 
+def load_chinese(env):
+    """Simplified Chinese, before anything is scored: notes are stored in each installed language."""
+    env["res.lang"]._activate_lang("zh_CN")
+    env["ir.module.module"].search([("state", "=", "installed")])._update_translations(["zh_CN"])
+
+
 def create_users(env):
     users = {}
     for login, name, groups in DEMO_USERS:
@@ -124,7 +130,8 @@ def backfill_history(env, months=HISTORY_MONTHS):
             }
         )
         previous[partner_id] = (score, grades[position].id)
-    env["credit.score.history"].create(vals_list)
+    history = env["credit.score.history"].create(vals_list)
+    history.with_context(lang="zh_CN").write({"note": "按当时账簿计算的演示月末评分。"})
     return len(vals_list)
 
 
@@ -229,6 +236,7 @@ def main():
             started = time.perf_counter()
             verify_sample(env)
             print_summary(env, stats, time.perf_counter() - started)
+            load_chinese(env)
             users = create_users(env)
             print(f"score history: {backfill_history(env)} month-end scores over {HISTORY_MONTHS} months")
             count, seconds = rescore(env)

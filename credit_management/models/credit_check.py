@@ -1,10 +1,11 @@
 import contextlib
+import logging
 from dataclasses import dataclass
 
 import numpy as np
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import RedirectWarning, UserError
 from odoo.tools import SQL, float_compare, float_is_zero, format_amount, format_datetime
 
 from .. import rules
@@ -12,6 +13,16 @@ from .credit_grade import ORDER_ACTIONS
 
 # Outcomes of a check: the grade's order actions, plus a hold, which always blocks.
 CHECK_ACTIONS = [*ORDER_ACTIONS, ("hold", "Credit hold")]
+# What Confirm will do for a quotation, as the quotation list shows and filters it.
+CREDIT_STATES = [
+    ("ok", "Credit OK"),
+    ("cleared", "Approved or prepaid"),
+    ("warn", "Credit warning"),
+    ("approval", "Needs approval"),
+    ("prepayment", "Needs prepayment"),
+    ("blocked", "Blocked"),
+    ("hold", "Credit hold"),
+]
 # What the check reads of each record, fetched alone: reading one field fetches all the prefetchable
 # fields of a model otherwise, hundreds for res.company and res.partner.
 COMPANY_FIELDS = ["currency_id"]
@@ -125,12 +136,44 @@ class CreditCheckService(models.AbstractModel):
         groups = {}
         for order in orders.sorted(lambda o: o._origin.id or 0):
             groups.setdefault((order.company_id, order.partner_id.commercial_partner_id), []).append(order)
-        # The first customer's exposure read carries the locks, in one round trip.
-        before = self._lock_statement(sorted((c.id, p.id) for c, p in groups)) if lock else None
+        if lock:
+            # The first customer's exposure read carries the locks, in one round trip.
+            before = self._lock_statement(sorted((c.id, p.id) for c, p in groups))
+            for (company, partner), group in groups.items():
+                results.update(self._check_partner_orders(company, partner, group, together, before))
+                before = None
+            return results
+        # Unlocked (what Confirm would do, for screens and lists): one exposure read per company.
+        exposures = self._exposures(groups)
         for (company, partner), group in groups.items():
-            results.update(self._check_partner_orders(company, partner, group, together, before))
-            before = None
+            results.update(
+                self._check_partner_orders(
+                    company, partner, group, together, exposure=exposures[company, partner]
+                )
+            )
         return results
+
+    @api.model
+    def _exposures(self, groups):
+        """{(company, partner): (exposure, days overdue)} of the customers of ``groups`` (keyed by company
+        and partner, valued by their orders), without those orders, read per company in one statement."""
+        by_company = {}
+        for (company, partner), orders in groups.items():
+            if partner.id:
+                ids, exclude = by_company.setdefault(company, (set(), set()))
+                ids.add(partner.id)
+                exclude.update(o._origin.id for o in orders if o._origin.id)
+        result = {}
+        for company, (ids, exclude) in by_company.items():
+            data = (
+                self.env["credit.exposure"].sudo()._exposure(company, ids, exclude_order_ids=sorted(exclude))
+            )
+            for index, pid in enumerate(data["ids"]):
+                result[company, self.env["res.partner"].browse(int(pid))] = (
+                    float(data["exposure"][index]),
+                    int(data["max_days_overdue"][index]),
+                )
+        return {key: result.get(key, (0.0, 0)) for key in groups}
 
     # ------------------------------------------------------------------
     # The gate
@@ -258,7 +301,8 @@ class CreditCheckService(models.AbstractModel):
         )
 
     @api.model
-    def _check_partner_orders(self, company, partner, orders, together, before=None):
+    def _check_partner_orders(self, company, partner, orders, together, before=None, exposure=None):
+        """``exposure``: the customer's (exposure, days overdue) without ``orders``, when already read."""
         partner = partner.with_company(company).sudo()
         if partner.id:  # not for a partner being created in a form
             partner.fetch(PARTNER_FIELDS)
@@ -269,13 +313,14 @@ class CreditCheckService(models.AbstractModel):
         grade.fetch(GRADE_FIELDS)
         limit = self._partner_limit(partner, grade)
         saved = self.env["sale.order"].browse([o._origin.id for o in orders if o._origin.id])
-        data = (
-            self.env["credit.exposure"]
-            .sudo()
-            ._exposure(company, [partner.id], exclude_order_ids=saved.ids, before=before)
-        )
-        base = float(data["exposure"][0])
-        max_days = int(data["max_days_overdue"][0])
+        if exposure is None:
+            data = (
+                self.env["credit.exposure"]
+                .sudo()
+                ._exposure(company, [partner.id], exclude_order_ids=saved.ids, before=before)
+            )
+            exposure = (float(data["exposure"][0]), int(data["max_days_overdue"][0]))
+        base, max_days = exposure
         overdue = max_days > grade.overdue_tolerance_days
         approvals = None  # looked up only for an order that needs one
         rounding = company.currency_id.rounding
@@ -307,7 +352,9 @@ class CreditCheckService(models.AbstractModel):
                 overdue=overdue,
                 currency=company.currency_id,
                 approval=None,
-                hold_reason=partner.credit_hold_reason or "",
+                hold_reason=partner._credit_reason_in_language(partner.credit_hold_reason)
+                if partner.credit_hold
+                else "",
                 hold_since=partner.credit_hold_date,
                 policy=policy,
                 prepaid=action == "prepayment" and self._prepaid(order, grade),
@@ -446,6 +493,15 @@ class CreditCheckService(models.AbstractModel):
         return "warning" if check.action in ("warn", "approval", "prepayment") else "danger"
 
     @api.model
+    def _state(self, check):
+        """The check's ``CREDIT_STATES`` key."""
+        if check.action == "allow":
+            return "ok"
+        if check.approval or check.prepaid:
+            return "cleared"
+        return {"block": "blocked"}.get(check.action, check.action)
+
+    @api.model
     def _message(self, check):
         """One sentence for the salesperson: what Confirm will do and why."""
         figures = self._figures(check)
@@ -488,7 +544,9 @@ class CreditCheckService(models.AbstractModel):
             "warn": _("Confirm goes through with a credit warning: %s.", reasons),
             "approval": _("Confirm requests credit approval: %s.", reasons),
             "block": _(
-                "Confirm is blocked: %s. Ask for a review to have a credit controller look at it.", reasons
+                "Confirm is blocked: %(reasons)s. Ask for a review: %(contact)s will look at it.",
+                reasons=reasons,
+                contact=check.contact.name if check.contact else _("your credit controller"),
             ),
         }
         return texts[check.action]
@@ -507,7 +565,31 @@ class CreditCheckService(models.AbstractModel):
             )
             for c in checks
         ]
-        return UserError("\n".join(lines))
+        message = "\n".join(lines)
+        review = self._review_offer(checks, orders, grown)
+        if not review:
+            return UserError(message)
+        # The block dialog's next step: its button asks the controller for a review of the quotation.
+        error = RedirectWarning(message, *review)
+        error.loglevel = logging.INFO  # a refusal, not a failure: no traceback in the log
+        return error
+
+    @api.model
+    def _review_offer(self, checks, orders, grown):
+        """(action, button, context) of the block dialog's "Ask for a Review", when the web client's
+        Confirm (``credit_review_offer`` in its context) is refused one quotation that a controller can
+        review; None otherwise (RPC callers, several orders, a change of a confirmed order)."""
+        if not self.env.context.get("credit_review_offer") or len(checks) != 1 or grown:
+            return None
+        check = checks[0]
+        if check.action not in ("block", "hold") or not check.contact:
+            return None
+        action = self.env.ref("credit_management.action_sale_order_credit_ask_review")
+        return (
+            action.id,
+            _("Ask for a Review"),
+            {"active_model": "sale.order", "active_id": check.order_id, "active_ids": [check.order_id]},
+        )
 
     @api.model
     def _growth_message(self, check):

@@ -307,7 +307,7 @@ class CreditDashboard(models.AbstractModel):
                 "id": partner.id,
                 "name": partner.display_name,
                 "since": fields.Date.to_string(partner.credit_hold_date),
-                "reason": partner.credit_hold_reason or "",
+                "reason": partner.credit_hold_reason_text or "",
             }
             for partner in partners
         ]

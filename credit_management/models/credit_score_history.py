@@ -38,7 +38,7 @@ class CreditScoreHistory(models.Model):
     payment_term_id = fields.Many2one("account.payment.term", ondelete="set null")
     credit_hold = fields.Boolean()
     exposure = fields.Monetary(currency_field="currency_id", aggregator="sum")
-    note = fields.Text(help="Why the profile changed.")
+    note = fields.Text(translate=True, help="Why the profile changed.")
 
     # One value, one points and one weight column per scoring factor: the history explains every
     # score, and reports group and filter on factors like on any field. The weight is the factor's share

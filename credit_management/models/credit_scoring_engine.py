@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -12,6 +12,7 @@ from .. import factors, profiles, scoring
 from .credit_exposure import partner_clause
 from .credit_payment_promise import FAILED as FAILED_PROMISES
 from .credit_scoring_writer import PROFILE_COLUMNS
+from .res_partner import HOLD_OVERDUE
 
 _logger = logging.getLogger(__name__)
 
@@ -59,7 +60,10 @@ class CreditScoringEngine(models.AbstractModel):
             policy.sudo().rescore_scorecard_id = False
             return 0
         if card:
-            trigger, note = "scorecard", _("Scorecard %s activated.", card.name)
+            trigger = "scorecard"
+            note = self.env["credit.scoring.writer"]._in_languages(
+                lambda env: env._("Scorecard %s activated.", card.with_env(env).name)
+            )
         else:
             note = None
         self.env.flush_all()
@@ -219,7 +223,7 @@ class CreditScoringEngine(models.AbstractModel):
 
     @api.model
     def _hold_reason(self, days):
-        return _("Open item overdue %s days", days)
+        return HOLD_OVERDUE % days
 
     # ------------------------------------------------------------------
     # Gathering

@@ -99,7 +99,8 @@ class CreditScoringNotifier(models.AbstractModel):
                 )
             if changes["hold"][i]:
                 lines.append(
-                    text["placed"] % after["credit_hold_reason"][i]
+                    text["placed"]
+                    % self.env["res.partner"]._credit_reason_in_language(after["credit_hold_reason"][i])
                     if after["credit_hold"][i]
                     else text["lifted"]
                 )

@@ -1,9 +1,14 @@
+import json
+
 import numpy as np
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
 from .. import scoring
+
+_lt = LazyTranslate(__name__)
 
 # Company-dependent res.partner columns a rescoring writes, with their SQL types.
 PROFILE_COLUMNS = {
@@ -163,7 +168,7 @@ class CreditScoringWriter(models.AbstractModel):
             "payment_term_id": ("int4", after["property_payment_term_id"]),
             "credit_hold": ("bool", after["credit_hold"]),
             "exposure": ("float8", data["exposure"]),
-            "note": ("text", notes),
+            "note": ("jsonb", notes),
         }
         points = dict(zip(result.factors, result.contributions.T, strict=True))
         weights = dict(zip(result.factors, result.weights.T * 100, strict=True))
@@ -207,21 +212,44 @@ class CreditScoringWriter(models.AbstractModel):
 
     @api.model
     def _history_notes(self, before, after, changes, outcome, note):
-        notes = np.full(len(changes["any"]), note or "", dtype=object)
+        """Each customer's note, as its JSON of every installed language (None without a note): the
+        history is read in the reader's language. ``note``: {language: text}, what the caller adds."""
         labels = [
-            (changes["first"], _("First scoring.")),
-            (changes["grade"] & ~changes["first"], _("Grade changed.")),
-            (changes["limit"] & ~changes["first"], _("Credit limit changed.")),
-            (changes["term"] & ~changes["first"], _("Payment term changed.")),
-            (outcome.promoted, _("Promoted: invoices paid on time in a row.")),
-            (outcome.demoted, _("Demoted: an item overdue past the threshold.")),
-            (changes["hold"] & after["credit_hold"], _("Credit hold placed.")),
-            (changes["hold"] & ~after["credit_hold"], _("Credit hold lifted.")),
-            (np.isnan(after["credit_score"]), _("No invoicing history: new-customer grade.")),
+            (changes["first"], _lt("First scoring.")),
+            (changes["grade"] & ~changes["first"], _lt("Grade changed.")),
+            (changes["limit"] & ~changes["first"], _lt("Credit limit changed.")),
+            (changes["term"] & ~changes["first"], _lt("Payment term changed.")),
+            (outcome.promoted, _lt("Promoted: invoices paid on time in a row.")),
+            (outcome.demoted, _lt("Demoted: an item overdue past the threshold.")),
+            (changes["hold"] & after["credit_hold"], _lt("Credit hold placed.")),
+            (changes["hold"] & ~after["credit_hold"], _lt("Credit hold lifted.")),
+            (np.isnan(after["credit_score"]), _lt("No invoicing history: new-customer grade.")),
         ]
-        for mask, label in labels:
-            notes[mask] = [f"{n} {label}".strip() for n in notes[mask]]
-        return notes
+        texts = {}
+        for lang in self._languages():
+            notes = np.full(len(changes["any"]), (note or {}).get(lang, ""), dtype=object)
+            for mask, label in labels:
+                translated = label._translate(lang)
+                notes[mask] = [f"{n} {translated}".strip() for n in notes[mask]]
+            texts[lang] = notes
+        return np.array(
+            [
+                json.dumps(dict(zip(texts, row, strict=True))) if row[0] else None
+                for row in zip(*texts.values(), strict=False)
+            ],
+            dtype=object,
+        )
+
+    @api.model
+    def _languages(self):
+        """The installed languages, English first: Odoo reads a translated value's en_US as its source."""
+        installed = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
+        return ["en_US", *installed]
+
+    @api.model
+    def _in_languages(self, text):
+        """{language: ``text(env)``} for every installed language: a note written once, read in each."""
+        return {lang: text(self.with_context(lang=lang).env) for lang in self._languages()}
 
 
 def _sql_array(values, sql_type):

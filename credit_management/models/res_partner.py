@@ -1,14 +1,21 @@
+import re
+
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .. import charts
+from ..rules import _lt
 from .credit_number_mixin import check_numbers
 
 CREDIT_USER = "credit_management.group_credit_user"
 CREDIT_CONTROLLER = "credit_management.group_credit_controller"
 CORE_CREDIT_GROUPS = "account.group_account_invoice,account.group_account_readonly"
+# The hold reasons the credit policy and collections write, stored in English whoever runs them.
+HOLD_OVERDUE = _lt("Open item overdue %s days")
+HOLD_COLLECTIONS = _lt("Collections: %s")
+HOLD_REASONS = (HOLD_OVERDUE, HOLD_COLLECTIONS)
 
 # Written by the credit policy or by controllers; salespeople only read them.
 CONTROLLED_FIELDS = frozenset(
@@ -107,7 +114,18 @@ class ResPartner(models.Model):
         help="No order can be confirmed for a customer on hold.",
     )
     credit_hold_reason = fields.Char(
-        company_dependent=True, index=False, readonly=True, groups=CREDIT_USER, tracking=True
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups=CREDIT_USER,
+        tracking=True,
+        help="As written: in English when the credit policy or collections placed the hold.",
+    )
+    credit_hold_reason_text = fields.Char(
+        "Hold Reason",
+        compute="_compute_credit_hold_reason_text",
+        groups=CREDIT_USER,
+        help="Why the customer is on hold, in your language.",
     )
     credit_hold_user_id = fields.Many2one(
         "res.users",
@@ -418,6 +436,35 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    @api.depends("credit_hold_reason")
+    @api.depends_context("lang", "company")
+    def _compute_credit_hold_reason_text(self):
+        for partner in self:
+            partner.credit_hold_reason_text = partner._credit_reason_in_language(partner.credit_hold_reason)
+
+    @api.model
+    def _credit_reason_in_language(self, reason):
+        """A hold reason in the reader's language: the reasons code writes are stored in English
+        (``HOLD_REASONS``) and translated here, their argument too where it is a record's name; a
+        reason a user typed is shown as typed."""
+        for template in HOLD_REASONS:
+            match = re.fullmatch(re.escape(template).replace("%s", "(.+)"), reason or "")
+            if match:
+                return self.env._(template, self._credit_reason_argument(template, match.group(1)))
+        return reason or False
+
+    @api.model
+    def _credit_reason_argument(self, template, argument):
+        if template != HOLD_COLLECTIONS:
+            return argument
+        level = (
+            self.env["credit.collection.level"]
+            .sudo()
+            .with_context(lang="en_US", active_test=False)
+            .search([("name", "=", argument), ("company_id", "in", [False, self.env.company.id])], limit=1)
+        )
+        return level.with_context(lang=self.env.lang).name if level else argument
+
     def action_credit_rescore(self):
         """Rescore these customers now, in the current company."""
         if not self.env.user.has_group(CREDIT_USER):
@@ -430,7 +477,9 @@ class ResPartner(models.Model):
                 company,
                 self.commercial_partner_id.ids,
                 "manual",
-                note=_("Rescored by %s.", self.env.user.name),
+                note=self.env["credit.scoring.writer"]._in_languages(
+                    lambda env: env._("Rescored by %s.", self.env.user.name)
+                ),
             )
         )
         return {
@@ -632,7 +681,7 @@ class ResPartner(models.Model):
     def _credit_set_collection_hold(self, level):
         """Place the hold a collection level asks for; collections lift it once the overdue is paid. Set
         in one statement for the lot (a level reached by thousands of customers at once), with a note."""
-        reason = self.env._("Collections: %s", level.name)
+        reason = HOLD_COLLECTIONS % level.with_context(lang="en_US").name
         self._credit_set_collection_values(
             {
                 "credit_hold": True,

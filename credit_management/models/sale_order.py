@@ -2,15 +2,26 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import create_index, format_amount
+from odoo.models import PREFETCH_MAX
+from odoo.tools import create_index, format_amount, split_every
 
 from .credit_approval_request import STATES
-from .credit_check import CHECK_ACTIONS
+from .credit_check import CHECK_ACTIONS, CREDIT_STATES
 
 CREDIT_USER = "credit_management.group_credit_user"
 # Confirmed orders not fully invoiced, per customer: the orders part of the exposure reads these only,
 # whatever the length of a customer's order history. Dropped by the uninstall hook.
 OPEN_ORDERS_INDEX = "sale_order__credit_open_partner_index"
+CHECK_FIELDS = [
+    "credit_check_action",
+    "credit_check_level",
+    "credit_check_message",
+    "credit_state",
+    "credit_grade_id",
+    "credit_limit",
+    "credit_exposure",
+    "credit_available",
+]
 
 
 class SaleOrder(models.Model):
@@ -52,6 +63,13 @@ class SaleOrder(models.Model):
         compute="_compute_credit_check",
         groups=CREDIT_USER,
         help="What Confirm will do, given the customer's credit.",
+    )
+    credit_state = fields.Selection(
+        CREDIT_STATES,
+        compute="_compute_credit_check",
+        search="_search_credit_state",
+        groups=CREDIT_USER,
+        help="What Confirm will do for this quotation, given the customer's credit today.",
     )
     credit_grade_id = fields.Many2one("credit.grade", compute="_compute_credit_check", groups=CREDIT_USER)
     credit_currency_id = fields.Many2one(related="company_id.currency_id", string="Credit Currency")
@@ -105,32 +123,24 @@ class SaleOrder(models.Model):
     )
     @api.depends_context("uid")
     def _compute_credit_check(self):
-        draft = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id and o.company_id)
-        (self - draft).update(
-            {
-                "credit_check_action": False,
-                "credit_check_level": False,
-                "credit_check_message": False,
-                "credit_grade_id": False,
-                "credit_limit": 0.0,
-                "credit_exposure": 0.0,
-                "credit_available": 0.0,
-            }
-        )
+        draft = self._credit_open_quotations()
+        (self - draft).update(dict.fromkeys(CHECK_FIELDS, False))
         service = self.env["credit.check"]
+        try:
+            checks = service._check_orders(draft, together=False)
+        except UserError:  # one quotation's error (a currency without rate) must not blank the others
+            checks = None
         for order in draft:
             try:
-                check = service._check_orders(order, together=False)[order.id]
-            except UserError as error:  # e.g. a currency without rate: say so before the click
+                check = (checks or service._check_orders(order, together=False))[order.id]
+            except UserError as error:  # say so before the click
                 order.update(
                     {
+                        **dict.fromkeys(CHECK_FIELDS, False),
                         "credit_check_action": "block",
                         "credit_check_level": "danger",
                         "credit_check_message": error.args[0],
-                        "credit_grade_id": False,
-                        "credit_limit": 0.0,
-                        "credit_exposure": 0.0,
-                        "credit_available": 0.0,
+                        "credit_state": "blocked",
                     }
                 )
                 continue
@@ -139,12 +149,29 @@ class SaleOrder(models.Model):
                     "credit_check_action": check.action,
                     "credit_check_level": service._level(check),
                     "credit_check_message": service._message(check),
+                    "credit_state": service._state(check),
                     "credit_grade_id": check.grade.id,
                     "credit_limit": check.limit,
                     "credit_exposure": check.exposure,
                     "credit_available": check.limit - check.exposure,
                 }
             )
+
+    def _credit_open_quotations(self):
+        return self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id and o.company_id)
+
+    def _search_credit_state(self, operator, value):
+        """The quotations whose check gives ``value``: checked in batches, as the list would show them."""
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Credit State can only be searched with =, !=, in or not in."))
+        values = {value} if operator in ("=", "!=") else set(value or ())
+        matching = []
+        quotations = self.search([("state", "in", ("draft", "sent"))])
+        for batch in split_every(PREFETCH_MAX, quotations.ids, self.browse):
+            matching += [order.id for order in batch if order.credit_state in values]
+            batch.invalidate_recordset(CHECK_FIELDS)
+        negative = operator in ("!=", "not in")
+        return [("id", "not in" if negative else "in", matching)]
 
     # ------------------------------------------------------------------
     # CRUD

@@ -1,5 +1,5 @@
 import base64
-import io
+import tempfile
 
 import xlsxwriter
 
@@ -19,6 +19,9 @@ BUCKETS = [
 # Last day past due of each bucket (None: no end); a bucket starts the day after the previous one ends.
 BUCKET_LAST_DAY = {"not_due": 0, "1_30": 30, "31_60": 60, "61_90": 90, "91_120": 120, "over_120": None}
 AS_OF_CONTEXT_KEY = "credit_aging_date"
+# The export's columns after the customer and the entry, as on screen.
+EXPORT_AMOUNTS = [*(f"amount_{key}" for key, _label in BUCKETS), "amount_residual"]
+EXPORT_COLUMNS = ["date_maturity", "days_overdue", *EXPORT_AMOUNTS]
 
 # Indexes on core tables, dropped by the uninstall hook.
 DUE_INDEX = "account_move_line__credit_aging_due_index"
@@ -138,67 +141,25 @@ class CreditAgingReport(models.Model):
         self.ensure_one()
         return self.move_id.get_formview_action()
 
-    @api.model
     def action_export_xlsx(self):
         """The aging as an Excel workbook, laid out as on screen: a title with its date, one row per
-        customer with its totals per age, its open items under it, the grand total last."""
+        customer with its totals per age, its open items under it, the grand total last. Exports the
+        selected lines, or else the lines the list's filters show (the button's ``active_domain``)."""
         as_of = self._as_of_date() or fields.Date.context_today(self)
         title = self.env._("Receivable Aging as of %s", fields.Date.to_string(as_of))
-        columns = [
-            "date_maturity",
-            "days_overdue",
-            *(f"amount_{key}" for key, _label in BUCKETS),
-            "amount_residual",
-        ]
-        amounts = columns[2:]
         domain = [("company_id", "=", self.env.company.id)]
-        totals = self._read_group(domain, ["partner_id"], [f"{name}:sum" for name in amounts])
-        lines = self.search_read(
-            domain, ["partner_id", "move_id", *columns], order="partner_id, date_maturity, id"
-        )
-        lines_of = {}
-        for line in lines:
-            lines_of.setdefault(line["partner_id"] and line["partner_id"][0], []).append(line)
-        output = io.BytesIO()
-        book = xlsxwriter.Workbook(output, {"in_memory": True})
-        sheet = book.add_worksheet(self.env._("Aging"))
-        bold = book.add_format({"bold": True})
-        money = book.add_format({"num_format": "#,##0.00"})
-        bold_money = book.add_format({"bold": True, "num_format": "#,##0.00"})
-        date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-        sheet.write(
-            0, 0, f"{title} — {self.env.company.name}", book.add_format({"bold": True, "font_size": 14})
-        )
-        header = [self._fields["partner_id"].string, self._fields["move_id"].string] + [
-            self._fields[name].string for name in columns
-        ]
-        sheet.write_row(2, 0, header, bold)
-        row = 3
-        grand = [0.0] * len(amounts)
-        for partner, *sums in sorted(totals, key=lambda group: group[0].display_name or ""):
-            sums = [value or 0.0 for value in sums]
-            grand = [a + b for a, b in zip(grand, sums, strict=True)]
-            sheet.write(row, 0, partner.display_name or "", bold)
-            sheet.write_row(row, 4, sums, bold_money)
-            row += 1
-            for line in lines_of.get(partner.id, []):
-                sheet.write(row, 1, (line["move_id"] and line["move_id"][1]) or "")
-                if line["date_maturity"]:
-                    sheet.write_datetime(
-                        row, 2, fields.Datetime.to_datetime(line["date_maturity"]), date_format
-                    )
-                sheet.write(row, 3, line["days_overdue"])
-                sheet.write_row(row, 4, [line[name] for name in amounts], money)
-                row += 1
-        sheet.write(row, 0, self.env._("Total"), bold)
-        sheet.write_row(row, 4, grand, bold_money)
-        sheet.set_column(0, 1, 28)
-        sheet.set_column(2, len(header), 14)
-        book.close()
+        if self.ids:
+            domain.append(("id", "in", self.ids))
+        else:
+            domain += self.env.context.get("active_domain") or []
+        with tempfile.TemporaryFile() as output:
+            self._write_workbook(output, title, self._export_rows(domain))
+            output.seek(0)
+            data = output.read()
         attachment = self.env["ir.attachment"].create(
             {
                 "name": f"{title}.xlsx",
-                "datas": base64.b64encode(output.getvalue()),
+                "datas": base64.b64encode(data),
                 "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             }
         )
@@ -207,6 +168,74 @@ class CreditAgingReport(models.Model):
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "self",
         }
+
+    @api.model
+    def _export_rows(self, domain):
+        """One statement for the export: (customer, entry, due date, days overdue, amounts..., the
+        customer's totals..., the line's rank in its customer) by customer name, then due date."""
+        self.env.flush_all()  # the statement reads the ledger's tables, not the ORM's cache
+        query = self._search(domain)
+        table = query.table
+
+        def column(name):
+            return SQL.identifier(table, name)
+
+        query.order = SQL("customer, customer_id, due, line_id")
+        partition = SQL("PARTITION BY %s", column("partner_id"))
+        self.env.cr.execute(
+            query.select(
+                SQL(
+                    "(SELECT p.complete_name FROM res_partner p WHERE p.id = %s) AS customer",
+                    column("partner_id"),
+                ),
+                SQL("(SELECT m.name FROM account_move m WHERE m.id = %s)", column("move_id")),
+                SQL("%s AS due", column("date_maturity")),
+                column("days_overdue"),
+                *(SQL("COALESCE(%s, 0)", column(name)) for name in EXPORT_AMOUNTS),
+                *(SQL("COALESCE(SUM(%s) OVER (%s), 0)", column(name), partition) for name in EXPORT_AMOUNTS),
+                SQL(
+                    "ROW_NUMBER() OVER (%s ORDER BY %s, %s)", partition, column("date_maturity"), column("id")
+                ),
+                SQL("COALESCE(%s, 0) AS customer_id", column("partner_id")),
+                SQL("%s AS line_id", column("id")),
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _write_workbook(self, output, title, rows):
+        """Rows of ``_export_rows`` into ``output``, streamed (a row is written once, in order)."""
+        book = xlsxwriter.Workbook(output, {"constant_memory": True})
+        sheet = book.add_worksheet(self.env._("Aging"))
+        bold = book.add_format({"bold": True})
+        money = book.add_format({"num_format": "#,##0.00"})
+        bold_money = book.add_format({"bold": True, "num_format": "#,##0.00"})
+        date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+        header = [self._fields[name].string for name in ("partner_id", "move_id", *EXPORT_COLUMNS)]
+        sheet.set_column(0, 1, 28)
+        sheet.set_column(2, len(header), 14)
+        title_format = book.add_format({"bold": True, "font_size": 14})
+        sheet.write(0, 0, f"{title} — {self.env.company.name}", title_format)
+        sheet.write_row(2, 0, header, bold)
+        count = len(EXPORT_AMOUNTS)
+        grand = [0.0] * count
+        row_number = 3
+        for customer, entry, due, days, *values in rows:
+            amounts, totals, rank = values[:count], values[count : 2 * count], values[2 * count]
+            if rank == 1:
+                sheet.write(row_number, 0, customer or "", bold)
+                sheet.write_row(row_number, 4, totals, bold_money)
+                grand = [a + b for a, b in zip(grand, totals, strict=True)]
+                row_number += 1
+            sheet.write(row_number, 1, entry or "")
+            if due:
+                sheet.write_datetime(row_number, 2, fields.Datetime.to_datetime(due), date_format)
+            sheet.write(row_number, 3, days)
+            sheet.write_row(row_number, 4, amounts, money)
+            row_number += 1
+        sheet.write(row_number, 0, self.env._("Total"), bold)
+        sheet.write_row(row_number, 4, grand, bold_money)
+        book.close()
 
     @api.model
     def _as_of_date(self):

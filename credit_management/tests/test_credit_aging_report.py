@@ -183,15 +183,31 @@ class TestCreditAgingReport(CreditCommon):
         action = line.action_open_move()
         self.assertEqual((action["res_model"], action["res_id"]), ("account.move", move.id))
 
+    def exported(self, report):
+        action = report.action_export_xlsx()
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas))).active
+        return list(sheet.iter_rows(values_only=True))
+
+    def test_excel_export_follows_the_filters_and_the_selection(self):
+        first, second = self.customer("Aging Filter One"), self.customer("Aging Filter Two")
+        self.invoice(first, 100)
+        self.invoice(second, 200)
+        self.invoice(second, 300)
+        filtered = self.report.with_context(active_domain=[("partner_id", "=", second.id)])
+        rows = self.exported(filtered)
+        self.assertEqual([row[0] for row in rows[3:] if row[0]], [second.display_name, "Total"])
+        self.assertEqual(rows[-1][-1], 500.0)
+        selected = self.report.search([("partner_id", "in", (first | second).ids)], order="id", limit=2)
+        rows = self.exported(selected)
+        self.assertEqual(rows[-1][-1], 300.0, "the two lines selected: 100 and 200")
+
     def test_excel_export_as_of_a_date(self):
         partner = self.customer("Aging Export Co")
         self.invoice(partner, 1000, invoice_days=-100, due_days=30)
         self.invoice(partner, 250, invoice_days=-10, due_days=30)
         as_of = self.days(-5)
-        action = self.report.with_context(**{AS_OF_CONTEXT_KEY: as_of}).action_export_xlsx()
-        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
-        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas))).active
-        rows = list(sheet.iter_rows(values_only=True))
+        rows = self.exported(self.report.with_context(**{AS_OF_CONTEXT_KEY: as_of}))
         self.assertIn(f"Receivable Aging as of {as_of}", rows[0][0])
         header = rows[2]
         self.assertEqual(header[:4], ("Customer", "Journal Entry", "Due Date", "Days Overdue"))

@@ -39,6 +39,14 @@ class TestCreditReviewReport(CreditCommon):
         html, _ = self.env["ir.actions.report"]._render_qweb_html(REPORT, partners.ids)
         return html.decode()
 
+    def test_a_controller_without_accounting_rights_prints_it(self):
+        """As the controller reads the aging (the entries' numbers, not the entries)."""
+        self.assertFalse(self.controller.has_group("account.group_account_invoice"))
+        reports = self.env["ir.actions.report"].with_user(self.controller)
+        html, _kind = reports._render_qweb_html(REPORT, self.late.ids)
+        invoice = self.env["account.move"].search([("partner_id", "=", self.late.id)], limit=1)
+        self.assertIn(invoice.name, html.decode())
+
     def test_pdf_has_one_section_per_customer(self):
         report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
         pdf, kind = report._render_qweb_pdf(REPORT, (self.good + self.late).ids)

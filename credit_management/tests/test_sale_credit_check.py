@@ -2,7 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import CreditCommon
@@ -507,3 +507,56 @@ class TestSaleCreditCheck(CreditCommon):
         with self.assertRaises(UserError, msg="over RPC too: nothing to review on an order that passes"):
             allowed.with_user(self.salesman).action_credit_ask_review()
         self.assertFalse(allowed.activity_ids)
+
+    def test_the_block_dialog_offers_a_review(self):
+        partner = self.graded_customer("Dialog Blocked", "E", 0)
+        self.invoice(partner, 300, invoice_days=-50, due_days=30)
+        order = self.order(partner, 400)
+        clicked = order.with_context(credit_review_offer=True)  # the form's Confirm button
+        with self.assertRaises(RedirectWarning) as caught:
+            self.confirm(clicked)
+        message, action_id, button, context = caught.exception.args
+        self.assertIn(f"Ask for a review: {self.controller.name} will look at it", message)
+        self.assertEqual(button, "Ask for a Review")
+        self.assertEqual(
+            context, {"active_model": "sale.order", "active_id": order.id, "active_ids": [order.id]}
+        )
+        self.assertEqual(order.state, "draft")
+        # the button runs the server action on the quotation, as the salesperson
+        action = self.env["ir.actions.server"].browse(action_id).with_user(self.salesman)
+        result = action.with_context(**context).run()
+        self.assertEqual(result["tag"], "display_notification")
+        asked = order.activity_ids.filtered(lambda activity: activity.activity_type_id == self.review)
+        self.assertEqual(asked.user_id, self.controller)
+        # RPC callers, several orders, or no controller to ask: the plain refusal
+        with self.assertRaises(UserError):
+            self.confirm(order)
+        other = self.order(partner, 10)
+        with self.assertRaises(UserError):
+            self.confirm((order | other).with_context(credit_review_offer=True))
+        self.policy.controller_user_id = False
+        with self.assertRaises(UserError):
+            self.confirm(clicked)
+
+    def test_the_quotation_list_shows_and_filters_the_credit_state(self):
+        blocked_partner = self.graded_customer("State Blocked", "E", 0)
+        self.invoice(blocked_partner, 300, invoice_days=-50, due_days=30)
+        blocked = self.order(blocked_partner, 400)
+        fine = self.order(self.graded_customer("State Fine", "A", 100000), 100)
+        warned = self.order(self.graded_customer("State Warned", "C", 100), 500)
+        held_partner = self.graded_customer("State Held", "A", 100000)
+        held_partner.with_user(self.controller).write({"credit_hold": True, "credit_hold_reason": "Audit"})
+        held = self.order(held_partner, 100)
+        confirmed = self.order(self.graded_customer("State Confirmed", "A", 100000), 100)
+        self.confirm(confirmed)
+        orders = (blocked | fine | warned | held | confirmed).with_user(self.salesman)
+        orders.invalidate_recordset()
+        self.assertEqual(
+            orders.mapped("credit_state"), ["blocked", "ok", warned.credit_check_action, "hold", False]
+        )
+        search = self.env["sale.order"].with_user(self.salesman).search
+        self.assertEqual(search([("credit_state", "in", ("blocked", "hold"))]) & orders, blocked | held)
+        self.assertEqual(search([("credit_state", "=", "ok")]) & orders, fine)
+        self.assertEqual(search([("credit_state", "!=", "blocked")]) & orders, orders - blocked)
+        with self.assertRaises(UserError):
+            search([("credit_state", "ilike", "block")])

@@ -18,7 +18,7 @@ REPORT = "credit_management.action_report_credit_review"
 NAMED = re.compile(r"%\([a-z_]+\)[sd]")
 POSITIONAL = re.compile(r"%(?!\()[sd]|%%")
 HAN = re.compile(r"[\u4e00-\u9fff]")
-BLOCKED = "Confirm is blocked: %s. Ask for a review to have a credit controller look at it."
+BLOCKED = "Confirm is blocked: %(reasons)s. Ask for a review: %(contact)s will look at it."
 OVER_LIMIT = "exposure %(exposure)s exceeds the limit %(limit)s by %(shortfall)s"
 
 
@@ -72,7 +72,9 @@ class TestTranslations(CreditCommon):
             "days",
         ):
             self.assertNotIn(english, text)
-        leftover = text.replace(order.name, "").replace(self.currency.symbol, "")
+        leftover = (
+            text.replace(order.name, "").replace(self.controller.name, "").replace(self.currency.symbol, "")
+        )
         self.assertEqual(re.findall(r"[A-Za-z]{2,}", leftover), [], f"English left in: {text}")
         self.assertEqual(order.state, "draft")
 
@@ -154,3 +156,47 @@ class TestTranslations(CreditCommon):
             set(grades.mapped("name")),
             {self.translation(n) for n in ("Excellent", "Good", "Fair", "Weak", "Poor")},
         )
+
+    def test_what_the_policy_writes_reads_in_chinese(self):
+        """Hold reasons and history notes are written by the crons in English and read in the reader's
+        language: the Credit tab, the history, the dashboard, the block and the statement."""
+        self.controller.lang = LANG
+        partner = self.graded_customer("Held By Collections", "E", 100000, email="held@example.com")
+        self.invoice(partner, 500, invoice_days=-60, due_days=30)  # 30 days overdue: the last level
+        self.env["credit.collection.run"]._run(self.company, today=self.days(0), auto_commit=False)
+        self.assertEqual(partner.credit_hold_reason, "Collections: Final notice", "stored in English")
+        final_notice = self.translation("Final notice")
+        held = self.translation("Collections: %s") % final_notice
+        self.assertEqual(self.as_salesman(partner).credit_hold_reason_text, held)
+        self.assertEqual(
+            partner.with_context(lang="en_US").credit_hold_reason_text, "Collections: Final notice"
+        )
+        self.assertEqual(
+            self.as_salesman(partner)._credit_reason_in_language("Open item overdue 45 days"),
+            self.translation("Open item overdue %s days") % 45,
+        )
+        self.assertEqual(
+            self.as_salesman(partner)._credit_reason_in_language("Wait for audit"), "Wait for audit"
+        )
+        # the grade, the block and the dashboard
+        self.assertEqual(self.as_salesman(partner).credit_grade_id.name, self.translation("Poor"))
+        order = self.order(partner, 100)
+        with self.assertRaises(UserError) as caught:
+            self.as_salesman(order).action_confirm()
+        self.assertIn(held, str(caught.exception))
+        context = self.env["res.users"].with_user(self.controller).context_get()
+        dashboard = self.env["credit.dashboard"].with_user(self.controller).with_context(**context).get_data()
+        self.assertIn(held, [row["reason"] for row in dashboard["holds"]])
+        self.assertEqual(dashboard["kpis"][0]["label"], self.translation("Total Exposure"))
+        # the history: every installed language stored, each reader gets theirs
+        self.rescore(partner)
+        history = self.env["credit.score.history"].search([("partner_id", "=", partner.id)], limit=1)
+        self.assertIn("First scoring.", history.with_context(lang="en_US").note)
+        self.assertIn(self.translation("First scoring."), self.as_salesman(history).note)
+        self.assertIsNone(HAN.search(history.with_context(lang="en_US").note))
+        # the statement, in the customer's language
+        partner.lang = LANG
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "credit_management.action_report_customer_statement", partner.ids
+        )
+        self.assertIn(self.translation("Statement of Account"), html.decode())
