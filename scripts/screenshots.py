@@ -211,7 +211,8 @@ def main():
         out.mkdir(parents=True, exist_ok=True)
         with serve(command, args.database) as url:
             shots = walk(url, out, ids, labels(lang))
-        shots += print_pdfs(args.config, args.database, lang, out, ids, first=len(shots) + 1)
+            # while the server runs: wkhtmltopdf reads the PDFs' styles from it
+            shots += print_pdfs(args.config, args.database, lang, out, ids, first=len(shots) + 1)
         for path in shots:
             print(path)
 

@@ -165,6 +165,8 @@ class CreditCheckService(models.AbstractModel):
                 exclude.update(o._origin.id for o in orders if o._origin.id)
         result = {}
         for company, (ids, exclude) in by_company.items():
+            # the profiles of all the customers in one read: each check then finds them in the cache
+            self.env["res.partner"].browse(sorted(ids)).with_company(company).sudo().fetch(PARTNER_FIELDS)
             data = (
                 self.env["credit.exposure"].sudo()._exposure(company, ids, exclude_order_ids=sorted(exclude))
             )

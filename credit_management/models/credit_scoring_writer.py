@@ -9,6 +9,8 @@ from odoo.tools.translate import LazyTranslate
 from .. import scoring
 
 _lt = LazyTranslate(__name__)
+# Languages written without spaces between sentences.
+UNSPACED_LANGUAGES = ("zh", "ja")
 
 # Company-dependent res.partner columns a rescoring writes, with their SQL types.
 PROFILE_COLUMNS = {
@@ -228,9 +230,10 @@ class CreditScoringWriter(models.AbstractModel):
         texts = {}
         for lang in self._languages():
             notes = np.full(len(changes["any"]), (note or {}).get(lang, ""), dtype=object)
+            space = "" if lang.startswith(UNSPACED_LANGUAGES) else " "  # sentences follow each other there
             for mask, label in labels:
                 translated = label._translate(lang)
-                notes[mask] = [f"{n} {translated}".strip() for n in notes[mask]]
+                notes[mask] = [f"{n}{space}{translated}" if n else translated for n in notes[mask]]
             texts[lang] = notes
         return np.array(
             [

@@ -45,11 +45,17 @@ class CreditCustomerStatement(models.AbstractModel):
         items_of = lines.grouped("partner_id")
         payments_of = payments.grouped(lambda pay: pay.partner_id.commercial_partner_id)
         statements = {}
+        labels = {}
         for partner in partners:
             items = items_of.get(partner, lines.browse())
+            lang = partner.lang or self.env.lang
+            if lang not in labels:
+                labels[lang] = self._bucket_labels(lang)
             statements[partner.id] = {
                 "items": items,
-                "buckets": [(label, sum(items.mapped(f"amount_{key}"))) for key, label in BUCKETS],
+                "buckets": [
+                    (labels[lang][key], sum(items.mapped(f"amount_{key}"))) for key, _label in BUCKETS
+                ],
                 "total": sum(items.mapped("amount_residual")),
                 "payments": payments_of.get(partner, payments.browse()),
             }
@@ -62,3 +68,9 @@ class CreditCustomerStatement(models.AbstractModel):
             "statements": statements,
             "recent_days": RECENT_PAYMENT_DAYS,
         }
+
+    @api.model
+    def _bucket_labels(self, lang):
+        """{age: label} in ``lang``, the customer's: the statement is written in their language."""
+        env = self.with_context(lang=lang).env
+        return dict(env["credit.aging.report"]._fields["bucket"]._description_selection(env))

@@ -200,3 +200,4 @@ class TestTranslations(CreditCommon):
             "credit_management.action_report_customer_statement", partner.ids
         )
         self.assertIn(self.translation("Statement of Account"), html.decode())
+        self.assertIn(self.translation("Over 120 Days"), html.decode(), "the ages too")
