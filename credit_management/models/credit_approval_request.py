@@ -204,8 +204,9 @@ class CreditApprovalRequest(models.Model):
             order="id desc",
         )
         valid = {}
+        requests_of = requests.grouped("order_id")
         for order in orders:
-            for request in requests.filtered(lambda r, o=order: r.order_id == o):
+            for request in requests_of.get(order, requests.browse()):
                 if (
                     request.partner_id == order.partner_id.commercial_partner_id
                     and request.company_id == order.company_id

@@ -143,39 +143,47 @@ class CreditCheckService(models.AbstractModel):
                 results.update(self._check_partner_orders(company, partner, group, together, before))
                 before = None
             return results
-        # Unlocked (what Confirm would do, for screens and lists): one exposure read per company.
-        exposures = self._exposures(groups)
+        # Unlocked (what Confirm would do, for screens and lists): each part read once for all the orders.
+        known = self._read_batch(groups, orders)
         for (company, partner), group in groups.items():
-            results.update(
-                self._check_partner_orders(
-                    company, partner, group, together, exposure=exposures[company, partner]
-                )
-            )
+            results.update(self._check_partner_orders(company, partner, group, together, known=known))
         return results
 
     @api.model
-    def _exposures(self, groups):
-        """{(company, partner): (exposure, days overdue)} of the customers of ``groups`` (keyed by company
-        and partner, valued by their orders), without those orders, read per company in one statement."""
+    def _read_batch(self, groups, orders):
+        """What the checks of ``groups`` (orders by company and customer) read, read once for all of
+        them: the customers' exposure without the orders, per company in one statement; the profiles,
+        grades, companies and currencies into the cache; the policies; the orders' approvals."""
+        exposures, policies = {}, {}
         by_company = {}
-        for (company, partner), orders in groups.items():
+        for (company, partner), group in groups.items():
+            ids, exclude = by_company.setdefault(company, (set(), set()))
             if partner.id:
-                ids, exclude = by_company.setdefault(company, (set(), set()))
                 ids.add(partner.id)
-                exclude.update(o._origin.id for o in orders if o._origin.id)
-        result = {}
+            exclude.update(o._origin.id for o in group if o._origin.id)
         for company, (ids, exclude) in by_company.items():
-            # the profiles of all the customers in one read: each check then finds them in the cache
-            self.env["res.partner"].browse(sorted(ids)).with_company(company).sudo().fetch(PARTNER_FIELDS)
+            company.fetch(COMPANY_FIELDS)
+            company.currency_id.fetch(CURRENCY_FIELDS)
+            policies[company] = policy = self.env["credit.policy"].sudo()._for_company(company)
+            partners = self.env["res.partner"].browse(sorted(ids)).with_company(company).sudo()
+            partners.fetch(PARTNER_FIELDS)
+            (partners.credit_grade_id | policy.new_customer_grade_id).fetch(GRADE_FIELDS)
+            if not ids:  # only customers being created in a form: nothing owed yet
+                continue
             data = (
                 self.env["credit.exposure"].sudo()._exposure(company, ids, exclude_order_ids=sorted(exclude))
             )
-            for index, pid in enumerate(data["ids"]):
-                result[company, self.env["res.partner"].browse(int(pid))] = (
+            for index, pid in enumerate(data["ids"].tolist()):
+                exposures[company.id, pid] = (
                     float(data["exposure"][index]),
                     int(data["max_days_overdue"][index]),
                 )
-        return {key: result.get(key, (0.0, 0)) for key in groups}
+        saved = orders.browse([o._origin.id for o in orders if o._origin.id])
+        return {
+            "exposures": exposures,
+            "policies": policies,
+            "approvals": self.env["credit.approval.request"].sudo()._valid_for(saved),
+        }
 
     # ------------------------------------------------------------------
     # The gate
@@ -303,28 +311,34 @@ class CreditCheckService(models.AbstractModel):
         )
 
     @api.model
-    def _check_partner_orders(self, company, partner, orders, together, before=None, exposure=None):
-        """``exposure``: the customer's (exposure, days overdue) without ``orders``, when already read."""
+    def _check_partner_orders(self, company, partner, orders, together, before=None, known=None):
+        """``known``: what ``_read_batch`` read for a batch of checks; without it, read here, for this
+        customer (``before``: SQL run first, in the same round trip)."""
         partner = partner.with_company(company).sudo()
-        if partner.id:  # not for a partner being created in a form
-            partner.fetch(PARTNER_FIELDS)
-        company.fetch(COMPANY_FIELDS)
-        company.currency_id.fetch(CURRENCY_FIELDS)
-        policy = self.env["credit.policy"].sudo()._for_company(company)
-        grade = partner.credit_grade_id or policy.new_customer_grade_id
-        grade.fetch(GRADE_FIELDS)
-        limit = self._partner_limit(partner, grade)
         saved = self.env["sale.order"].browse([o._origin.id for o in orders if o._origin.id])
-        if exposure is None:
+        if known:
+            policy = known["policies"][company]
+            exposure = known["exposures"].get((company.id, partner.id), (0.0, 0))
+            approvals = known["approvals"]
+        else:
+            if partner.id:  # not for a partner being created in a form
+                partner.fetch(PARTNER_FIELDS)
+            company.fetch(COMPANY_FIELDS)
+            company.currency_id.fetch(CURRENCY_FIELDS)
+            policy = self.env["credit.policy"].sudo()._for_company(company)
             data = (
                 self.env["credit.exposure"]
                 .sudo()
                 ._exposure(company, [partner.id], exclude_order_ids=saved.ids, before=before)
             )
             exposure = (float(data["exposure"][0]), int(data["max_days_overdue"][0]))
+            approvals = None  # looked up only for an order that needs one
+        grade = partner.credit_grade_id or policy.new_customer_grade_id
+        if not known:
+            grade.fetch(GRADE_FIELDS)
+        limit = self._partner_limit(partner, grade)
         base, max_days = exposure
         overdue = max_days > grade.overdue_tolerance_days
-        approvals = None  # looked up only for an order that needs one
         rounding = company.currency_id.rounding
         results = {}
         for order in orders:

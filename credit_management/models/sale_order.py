@@ -165,11 +165,18 @@ class SaleOrder(models.Model):
         if operator not in ("=", "!=", "in", "not in"):
             raise UserError(_("Credit State can only be searched with =, !=, in or not in."))
         values = {value} if operator in ("=", "!=") else set(value or ())
+        service = self.env["credit.check"]
         matching = []
-        quotations = self.search([("state", "in", ("draft", "sent"))])
+        quotations = self.search([("state", "in", ("draft", "sent"))])._credit_open_quotations()
         for batch in split_every(PREFETCH_MAX, quotations.ids, self.browse):
-            matching += [order.id for order in batch if order.credit_state in values]
-            batch.invalidate_recordset(CHECK_FIELDS)
+            try:
+                states = {
+                    oid: service._state(check)
+                    for oid, check in service._check_orders(batch, together=False).items()
+                }
+            except UserError:  # a quotation the check cannot read (a currency without rate): one by one
+                states = {order.id: order.credit_state for order in batch}
+            matching += [oid for oid, state in states.items() if state in values]
         negative = operator in ("!=", "not in")
         return [("id", "not in" if negative else "in", matching)]
 
