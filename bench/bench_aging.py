@@ -18,10 +18,12 @@ Timed, as an accountant (record rules apply), each with min and median over --ru
 - the grouped totals of the list grouped by age bucket, by credit grade, and by customer (first page
   of 80 groups and the group count, as web_read_group does);
 - the same first page for a salesperson restricted to their own customers;
-- for information, the as-of aging (last month end): first page and totals by bucket.
+- for information, the as-of aging (last month end): first page and totals by bucket;
+- for information, *Export to Excel* of every open line, once, and the process's peak RSS after it.
 """
 
 import os
+import resource
 import statistics
 import sys
 import time
@@ -370,6 +372,21 @@ def bench(env, runs):
         runs,
         lambda: as_of.web_read_group([], SUMS, ["bucket"]),
     )
+    export_every_line(env, report)
+
+
+def export_every_line(env, report):
+    """*Export to Excel* with no line selected and no filter: every open line, once (info)."""
+    env.invalidate_all()
+    started = time.perf_counter()
+    report.with_context(active_domain=[]).action_export_xlsx()
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(
+        f"{'Excel export of every open line (one run, info)':<48} {seconds:7.3f} s   "
+        f"process peak RSS {peak} MB"
+    )
+    env.cr.rollback()  # the workbook's attachment
 
 
 def count_open(env):

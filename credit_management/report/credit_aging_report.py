@@ -4,6 +4,8 @@ import tempfile
 import xlsxwriter
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL, create_index, index_exists
 
 from ..models.credit_exposure import OPEN
@@ -148,12 +150,16 @@ class CreditAgingReport(models.Model):
         as_of = self._as_of_date() or fields.Date.context_today(self)
         title = self.env._("Receivable Aging as of %s", fields.Date.to_string(as_of))
         domain = [("company_id", "=", self.env.company.id)]
-        if self.ids:
-            domain.append(("id", "in", self.ids))
-        else:
-            domain += self.env.context.get("active_domain") or []
+        try:
+            if self.ids:
+                domain.append(("id", "in", self.ids))
+            else:
+                domain = expression.AND([domain, self.env.context.get("active_domain") or []])
+            rows = self._export_rows(domain)
+        except (ValueError, TypeError, AssertionError) as error:  # a filter the list could not have sent
+            raise UserError(self.env._("The aging's filters cannot be exported: %s", error)) from error
         with tempfile.TemporaryFile() as output:
-            self._write_workbook(output, title, self._export_rows(domain))
+            self._write_workbook(output, title, rows)
             output.seek(0)
             data = output.read()
         attachment = self.env["ir.attachment"].create(

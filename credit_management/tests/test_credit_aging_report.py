@@ -3,7 +3,7 @@ import io
 
 import openpyxl
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from ..report.credit_aging_report import AS_OF_CONTEXT_KEY, BUCKETS
@@ -198,6 +198,9 @@ class TestCreditAgingReport(CreditCommon):
         rows = self.exported(filtered)
         self.assertEqual([row[0] for row in rows[3:] if row[0]], [second.display_name, "Total"])
         self.assertEqual(rows[-1][-1], 500.0)
+        for garbage in ("not a domain", [("no_such_field", "=", 1)], [("partner_id", "=")]):
+            with self.assertRaises(UserError, msg=garbage):
+                self.report.with_context(active_domain=garbage).action_export_xlsx()
         selected = self.report.search([("partner_id", "in", (first | second).ids)], order="id", limit=2)
         rows = self.exported(selected)
         self.assertEqual(rows[-1][-1], 300.0, "the two lines selected: 100 and 200")
