@@ -384,7 +384,7 @@ def export_every_line(env, report):
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(
         f"{'Excel export of every open line (one run, info)':<48} {seconds:7.3f} s   "
-        f"process peak RSS {peak} MB"
+        f"peak RSS of the benchmark process so far {peak} MB"
     )
     env.cr.rollback()  # the workbook's attachment
 

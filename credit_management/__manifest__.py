@@ -2,7 +2,7 @@
     "name": "Credit Management",
     "summary": "Dynamic customer credit: scoring, grades, limits, terms and "
     "credit control at sale order confirmation",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "development_status": "Beta",

@@ -160,7 +160,8 @@ class CreditCheckService(models.AbstractModel):
             ids, exclude = by_company.setdefault(company, (set(), set()))
             if partner.id:
                 ids.add(partner.id)
-            exclude.update(o._origin.id for o in group if o._origin.id)
+            # the exposure counts confirmed orders only: a quotation has nothing to take out of it
+            exclude.update(o._origin.id for o in group if o._origin.id and o.state == "sale")
         for company, (ids, exclude) in by_company.items():
             company.fetch(COMPANY_FIELDS)
             company.currency_id.fetch(CURRENCY_FIELDS)
@@ -339,6 +340,9 @@ class CreditCheckService(models.AbstractModel):
         limit = self._partner_limit(partner, grade)
         base, max_days = exposure
         overdue = max_days > grade.overdue_tolerance_days
+        hold_reason = (
+            partner._credit_reason_in_language(partner.credit_hold_reason) if partner.credit_hold else ""
+        )
         rounding = company.currency_id.rounding
         results = {}
         for order in orders:
@@ -368,9 +372,7 @@ class CreditCheckService(models.AbstractModel):
                 overdue=overdue,
                 currency=company.currency_id,
                 approval=None,
-                hold_reason=partner._credit_reason_in_language(partner.credit_hold_reason)
-                if partner.credit_hold
-                else "",
+                hold_reason=hold_reason,
                 hold_since=partner.credit_hold_date,
                 policy=policy,
                 prepaid=action == "prepayment" and self._prepaid(order, grade),
@@ -562,7 +564,11 @@ class CreditCheckService(models.AbstractModel):
             "block": _(
                 "Confirm is blocked: %(reasons)s. Ask for a review: %(contact)s will look at it.",
                 reasons=reasons,
-                contact=check.contact.name if check.contact else _("your credit controller"),
+                contact=check.contact.name,
+            )
+            if check.contact
+            else _(
+                "Confirm is blocked: %s. No credit controller is set to review it: ask your manager.", reasons
             ),
         }
         return texts[check.action]
@@ -582,7 +588,7 @@ class CreditCheckService(models.AbstractModel):
             for c in checks
         ]
         message = "\n".join(lines)
-        review = self._review_offer(checks, orders, grown)
+        review = self._review_offer(checks, grown)
         if not review:
             return UserError(message)
         # The block dialog's next step: its button asks the controller for a review of the quotation.
@@ -591,10 +597,10 @@ class CreditCheckService(models.AbstractModel):
         return error
 
     @api.model
-    def _review_offer(self, checks, orders, grown):
+    def _review_offer(self, checks, grown):
         """(action, button, context) of the block dialog's "Ask for a Review", when the web client's
         Confirm (``credit_review_offer`` in its context) is refused one quotation that a controller can
-        review; None otherwise (RPC callers, several orders, a change of a confirmed order)."""
+        review; None otherwise (RPC callers, several refused orders, a change of a confirmed order)."""
         if not self.env.context.get("credit_review_offer") or len(checks) != 1 or grown:
             return None
         check = checks[0]

@@ -691,7 +691,7 @@ class ResPartner(models.Model):
                 "credit_hold_automatic": False,
                 "credit_hold_collections": True,
             },
-            self.env._("Credit hold placed: %s.", reason),
+            self.env._("Credit hold placed: %s.", self._credit_reason_in_language(reason)),
         )
 
     def _credit_lift_collection_hold(self):

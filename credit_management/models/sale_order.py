@@ -3,6 +3,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.models import PREFETCH_MAX
+from odoo.osv import expression
 from odoo.tools import create_index, format_amount, split_every
 
 from .credit_approval_request import STATES
@@ -161,7 +162,8 @@ class SaleOrder(models.Model):
         return self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id and o.company_id)
 
     def _search_credit_state(self, operator, value):
-        """The quotations whose check gives ``value``: checked in batches, as the list would show them."""
+        """The quotations whose check gives ``value``, checked in batches as the list would show them;
+        every other order has no credit state (False)."""
         if operator not in ("=", "!=", "in", "not in"):
             raise UserError(_("Credit State can only be searched with =, !=, in or not in."))
         values = {value} if operator in ("=", "!=") else set(value or ())
@@ -177,8 +179,10 @@ class SaleOrder(models.Model):
             except UserError:  # a quotation the check cannot read (a currency without rate): one by one
                 states = {order.id: order.credit_state for order in batch}
             matching += [oid for oid, state in states.items() if state in values]
-        negative = operator in ("!=", "not in")
-        return [("id", "not in" if negative else "in", matching)]
+        domain = [("id", "in", matching)]
+        if False in values:
+            domain = expression.OR([domain, [("id", "not in", quotations.ids)]])
+        return ["!", *domain] if operator in ("!=", "not in") else domain
 
     # ------------------------------------------------------------------
     # CRUD

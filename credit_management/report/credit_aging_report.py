@@ -1,4 +1,3 @@
-import base64
 import tempfile
 
 import xlsxwriter
@@ -27,6 +26,8 @@ EXPORT_COLUMNS = ["date_maturity", "days_overdue", *EXPORT_AMOUNTS]
 # The export reads its lines through this cursor of the transaction, so many at a time.
 EXPORT_CURSOR = "credit_aging_export"
 EXPORT_CHUNK = 10000
+# Odoo's default of web.active_ids_limit: the most ids the web client sends for "select all".
+ACTIVE_IDS_LIMIT = 20000
 
 # Indexes on core tables, dropped by the uninstall hook.
 DUE_INDEX = "account_move_line__credit_aging_due_index"
@@ -152,15 +153,7 @@ class CreditAgingReport(models.Model):
         selected lines, or else the lines the list's filters show (the button's ``active_domain``)."""
         as_of = self._as_of_date() or fields.Date.context_today(self)
         title = self.env._("Receivable Aging as of %s", fields.Date.to_string(as_of))
-        domain = [("company_id", "=", self.env.company.id)]
-        try:
-            if self.ids:
-                domain.append(("id", "in", self.ids))
-            else:
-                domain = expression.AND([domain, self.env.context.get("active_domain") or []])
-            rows = self._export_rows(domain)
-        except (ValueError, TypeError, AssertionError) as error:  # a filter the list could not have sent
-            raise UserError(self.env._("The aging's filters cannot be exported: %s", error)) from error
+        rows = self._export_rows(self._export_domain())
         with tempfile.TemporaryFile() as output:
             self._write_workbook(output, title, rows)
             output.seek(0)
@@ -168,7 +161,7 @@ class CreditAgingReport(models.Model):
         attachment = self.env["ir.attachment"].create(
             {
                 "name": f"{title}.xlsx",
-                "datas": base64.b64encode(data),
+                "raw": data,
                 "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             }
         )
@@ -177,6 +170,22 @@ class CreditAgingReport(models.Model):
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "self",
         }
+
+    def _export_domain(self):
+        """The lines to export: those selected; with none selected, or all of them (for "select all"
+        the web client sends at most ``web.active_ids_limit`` ids), those the list's filters show."""
+        domain = [("company_id", "=", self.env.company.id)]
+        limit = int(
+            self.env["ir.config_parameter"].sudo().get_param("web.active_ids_limit", ACTIVE_IDS_LIMIT)
+        )
+        if self.ids and len(self.ids) < limit:
+            return expression.AND([domain, [("id", "in", self.ids)]])
+        try:
+            domain = expression.AND([domain, self.env.context.get("active_domain") or []])
+            self._search(domain)  # builds the query without running it: a field or operator it cannot read
+        except (ValueError, TypeError, AssertionError) as error:  # a filter the list could not have sent
+            raise UserError(self.env._("The aging's filters cannot be exported: %s", error)) from error
+        return domain
 
     @api.model
     def _export_rows(self, domain):
@@ -233,7 +242,10 @@ class CreditAgingReport(models.Model):
         money = book.add_format({"num_format": "#,##0.00"})
         bold_money = book.add_format({"bold": True, "num_format": "#,##0.00"})
         date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-        header = [self._fields[name].string for name in ("partner_id", "move_id", *EXPORT_COLUMNS)]
+        header = [
+            self._fields[name]._description_string(self.env)
+            for name in ("partner_id", "move_id", *EXPORT_COLUMNS)
+        ]
         sheet.set_column(0, 1, 28)
         sheet.set_column(2, len(header), 14)
         title_format = book.add_format({"bold": True, "font_size": 14})

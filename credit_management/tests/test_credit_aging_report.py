@@ -204,6 +204,10 @@ class TestCreditAgingReport(CreditCommon):
         selected = self.report.search([("partner_id", "in", (first | second).ids)], order="id", limit=2)
         rows = self.exported(selected)
         self.assertEqual(rows[-1][-1], 300.0, "the two lines selected: 100 and 200")
+        # "select all" sends at most web.active_ids_limit ids: the filters then say which lines
+        self.env["ir.config_parameter"].set_param("web.active_ids_limit", 2)
+        rows = self.exported(selected.with_context(active_domain=[("partner_id", "=", second.id)]))
+        self.assertEqual(rows[-1][-1], 500.0, "the filters' lines, not the first two")
 
     def test_excel_export_as_of_a_date(self):
         partner = self.customer("Aging Export Co")

@@ -551,12 +551,12 @@ class TestSaleCreditCheck(CreditCommon):
         self.confirm(confirmed)
         orders = (blocked | fine | warned | held | confirmed).with_user(self.salesman)
         orders.invalidate_recordset()
-        self.assertEqual(
-            orders.mapped("credit_state"), ["blocked", "ok", warned.credit_check_action, "hold", False]
-        )
+        self.assertEqual(orders.mapped("credit_state"), ["blocked", "ok", "warn", "hold", False])
         search = self.env["sale.order"].with_user(self.salesman).search
         self.assertEqual(search([("credit_state", "in", ("blocked", "hold"))]) & orders, blocked | held)
         self.assertEqual(search([("credit_state", "=", "ok")]) & orders, fine)
         self.assertEqual(search([("credit_state", "!=", "blocked")]) & orders, orders - blocked)
+        self.assertEqual(search([("credit_state", "=", False)]) & orders, confirmed, "no credit state")
+        self.assertEqual(search([("credit_state", "!=", False)]) & orders, orders - confirmed)
         with self.assertRaises(UserError):
             search([("credit_state", "ilike", "block")])
