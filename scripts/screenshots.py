@@ -34,7 +34,7 @@ LOGINS = {"sales": "sales", "controller": "controller", "accountant": "admin"}
 
 def screens(ids, label):
     """(role, name, url path, selector to wait for, steps) of the walk, in order. Steps, run once the
-    selector is there, before the screenshot: ("click", selector) or ("wait", selector). ``label``
+    selector is there, before the screenshot: ("click" | "scroll" | "wait", selector). ``label``
     gives a text of the interface in the walk's language (a filter's name)."""
     customer = "/odoo/action-credit_management.action_credit_customers/{}"
     credit_tab = [("click", ".o_notebook a[name='credit_management']")]
@@ -73,6 +73,13 @@ def screens(ids, label):
             [],
         ),
         ("controller", "customer-credit", customer.format(ids["customer"]), ".o_notebook", credit_tab),
+        (
+            "controller",
+            "customer-credit-breakdown",
+            customer.format(ids["customer"]),
+            ".o_notebook",
+            [*credit_tab, ("scroll", "div[name='credit_breakdown_html']")],
+        ),
         ("controller", "customer-on-hold", customer.format(ids["held"]), ".o_notebook", credit_tab),
         (
             "controller",
@@ -93,6 +100,13 @@ def screens(ids, label):
             "accountant",
             "grade-distribution",
             "/odoo/action-credit_management.action_credit_grade_distribution_report",
+            ".o_action",
+            [],
+        ),
+        (
+            "accountant",
+            "grade-migration",
+            "/odoo/action-credit_management.action_credit_grade_migration_report",
             ".o_action",
             [],
         ),
@@ -191,6 +205,8 @@ def walk(url, out, ids, label):
                 page.wait_for_selector(selector, timeout=60000)
                 if kind == "click":
                     page.click(selector)
+                elif kind == "scroll":
+                    page.locator(selector).scroll_into_view_if_needed()
             # the bus keeps a connection open, so the network never idles: let the view settle
             page.wait_for_timeout(SETTLE_MS)
             target = out / f"{number:02d}-{role}-{name}.png"
