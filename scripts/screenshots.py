@@ -225,6 +225,8 @@ def main():
         set_language(args.config, args.database, lang, ids)
         out = pathlib.Path(args.out) / lang
         out.mkdir(parents=True, exist_ok=True)
+        for old in [*out.glob("*.png"), *out.glob("*.pdf")]:  # a walk's files only, numbered afresh
+            old.unlink()
         with serve(command, args.database) as url:
             shots = walk(url, out, ids, labels(lang))
             # while the server runs: wkhtmltopdf reads the PDFs' styles from it

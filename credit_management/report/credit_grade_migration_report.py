@@ -34,6 +34,11 @@ class CreditGradeMigrationReport(models.Model):
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     grade_start_id = fields.Many2one("credit.grade", string="Grade at Start", readonly=True)
     grade_end_id = fields.Many2one("credit.grade", string="Grade at End", readonly=True)
+    start_label = fields.Char(
+        "From",
+        readonly=True,
+        help="The grade at the start of the period, or that the customer was not scored yet.",
+    )
     score_start = fields.Float("Score at Start", digits=(5, 1), aggregator="avg", readonly=True)
     score_end = fields.Float("Score at End", digits=(5, 1), aggregator="avg", readonly=True)
     movement = fields.Selection(
@@ -43,7 +48,7 @@ class CreditGradeMigrationReport(models.Model):
 
     _depends = {
         "credit.score.history": ["company_id", "date", "grade_id", "partner_id", "score"],
-        "credit.grade": ["min_score"],
+        "credit.grade": ["code", "min_score", "name"],
         "res.partner": ["user_id"],
     }
 
@@ -71,6 +76,11 @@ class CreditGradeMigrationReport(models.Model):
             SELECT ROW_NUMBER() OVER (ORDER BY e.partner_id, e.company_id)::int AS id,
                    e.partner_id, e.company_id, partner.user_id,
                    s.grade_id AS grade_start_id, e.grade_id AS grade_end_id,
+                   COALESCE(
+                       grade_start.code || ' - '
+                       || COALESCE(grade_start.name ->> %(lang)s, grade_start.name ->> 'en_US'),
+                       %(not_scored)s
+                   ) AS start_label,
                    s.score AS score_start, e.score AS score_end,
                    CASE WHEN s.partner_id IS NULL THEN 'new'
                         WHEN grade_end.min_score > grade_start.min_score THEN 'up'
@@ -85,6 +95,8 @@ class CreditGradeMigrationReport(models.Model):
             """,
             at_start=self._profiles_at(date_from, tz),
             at_end=self._profiles_at(date_to, tz),
+            lang=self.env.lang or "en_US",
+            not_scored=self.env._("Not scored yet"),
         )
 
     @api.model

@@ -134,6 +134,13 @@ class TestCreditGradeReports(CreditCommon):
         matrix, movements = self.migration(start, end)
         self.assertEqual(matrix, {("B", "D"): 1, ("A", "A"): 1, (None, "C"): 1, ("D", "C"): 1})
         self.assertEqual(movements, {p1: "down", p2: "same", p3: "new", p4: "up"})
+        report = self.env["credit.grade.migration.report"].with_context(
+            **{DATE_FROM_KEY: str(start), DATE_TO_KEY: str(end)}
+        )
+        labels = {
+            row.partner_id: row.start_label for row in report.search([("partner_id", "in", [p3.id, p4.id])])
+        }
+        self.assertEqual(labels, {p3: "Not scored yet", p4: self.grades["D"].display_name}, "no None row")
 
     def test_migration_wizard_checks_the_period(self):
         wizard = self.env["credit.grade.migration.wizard"]
