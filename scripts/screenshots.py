@@ -83,6 +83,13 @@ def screens(ids, label):
         ("controller", "customer-on-hold", customer.format(ids["held"]), ".o_notebook", credit_tab),
         (
             "controller",
+            "customer-on-hold-exposure",
+            customer.format(ids["held"]),
+            ".o_notebook",
+            [*credit_tab, ("scroll", "div[name='credit_avg_days_late']")],
+        ),
+        (
+            "controller",
             "score-history",
             "/odoo/action-credit_management.action_credit_score_history",
             ".o_list_view",
