@@ -459,13 +459,24 @@ class CreditCheckService(models.AbstractModel):
 
     @api.model
     def _uninvoiced_amount(self, order):
+        """What a confirmed order has not invoiced yet, as the exposure counts it (credit.exposure._union):
+        its lines' part not invoiced, less its down payments invoiced and not yet deducted."""
         lines = order.order_line.filtered(lambda line: line.product_uom_qty > 0)
         if not any(lines.mapped("qty_invoiced")):
-            return order.amount_total
-        return sum(
-            line.price_total * max(line.product_uom_qty - line.qty_invoiced, 0.0) / line.product_uom_qty
-            for line in lines
+            not_invoiced = order.amount_total
+        else:
+            not_invoiced = sum(
+                line.price_total * max(line.product_uom_qty - line.qty_invoiced, 0.0) / line.product_uom_qty
+                for line in lines
+            )
+        down_payments = sum(
+            -invoice_line.price_total
+            if invoice_line.move_id.move_type == "out_refund"
+            else invoice_line.price_total
+            for invoice_line in order.sudo().order_line.filtered("is_downpayment").invoice_lines
+            if invoice_line.move_id.state != "cancel"
         )
+        return max(not_invoiced - down_payments, 0.0)
 
     # ------------------------------------------------------------------
     # Messages

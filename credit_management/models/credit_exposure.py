@@ -14,6 +14,19 @@ DUE = "COALESCE(aml.date_maturity, aml.date)"
 # session instead of parsing and planning the statement at each check. Dropped by the uninstall hook.
 CUSTOMER_FUNCTION = "credit_management_customer_exposure"
 
+# A down payment line's invoiced amount not yet deducted, in the order's currency: its invoices' lines
+# (the final invoice deducts it with a negative line, a credit note gives it back), cancelled ones left
+# out. Read for down payment lines only; the outer query gives ``sol``.
+DOWN_PAYMENT_INVOICED = SQL(
+    """
+    SELECT SUM(CASE WHEN m.move_type = 'out_refund' THEN -aml.price_total ELSE aml.price_total END) AS amount
+      FROM sale_order_line_invoice_rel rel
+      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+      JOIN account_move m ON m.id = aml.move_id
+     WHERE sol.is_downpayment AND rel.order_line_id = sol.id AND m.state != 'cancel'
+    """
+)
+
 
 class CreditExposure(models.AbstractModel):
     """What customers owe and have committed to, per commercial partner and company.
@@ -255,6 +268,10 @@ class CreditExposure(models.AbstractModel):
         """The open part with the draft and orders parts, in one statement. ``partners``: the
         condition on a partner column.
 
+        An order counts what is not invoiced yet: its lines' part not invoiced, less its down
+        payments invoiced and not yet deducted by a final invoice (they are in the ledger, as a draft or
+        an open item, or paid); never below zero.
+
         Sale documents live in sale journals (account.move constrains it): the journal condition lets
         the planner read only the draft entries of the moves' (journal_id, state, ...) index. Draft
         invoices count as invoiced in qty_invoiced: they are counted once, in the draft part. The parts
@@ -272,20 +289,25 @@ class CreditExposure(models.AbstractModel):
                 AND %(move_partners)s AND m.company_id = %(company)s
               GROUP BY m.commercial_partner_id)
              UNION ALL
-            (SELECT 'order', p.commercial_partner_id, so.currency_id,
-                    SUM(sol.price_total * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
-                        / sol.product_uom_qty),
-                    NULL, NULL, NULL
-               FROM res_partner p
-               JOIN sale_order so ON so.partner_id = p.id
-               JOIN sale_order_line sol ON sol.order_id = so.id
-              WHERE so.state = 'sale' AND so.invoice_status IN ('to invoice', 'no')
-                AND so.company_id = %(company)s
-                AND %(commercial_partners)s
-                AND so.id != ALL(%(exclude)s)
-                AND sol.product_uom_qty > 0
-              GROUP BY p.commercial_partner_id, so.currency_id)
+            (SELECT 'order', o.partner, o.currency_id, SUM(GREATEST(o.amount, 0)), NULL, NULL, NULL
+               FROM (SELECT p.commercial_partner_id AS partner, so.currency_id,
+                            SUM(CASE WHEN sol.is_downpayment THEN -COALESCE(down.amount, 0)
+                                     ELSE sol.price_total
+                                          * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+                                          / sol.product_uom_qty END) AS amount
+                       FROM res_partner p
+                       JOIN sale_order so ON so.partner_id = p.id
+                       JOIN sale_order_line sol ON sol.order_id = so.id
+                       LEFT JOIN LATERAL (%(down_payment)s) down ON TRUE
+                      WHERE so.state = 'sale' AND so.invoice_status IN ('to invoice', 'no')
+                        AND so.company_id = %(company)s
+                        AND %(commercial_partners)s
+                        AND so.id != ALL(%(exclude)s)
+                        AND (sol.product_uom_qty > 0 OR sol.is_downpayment)
+                      GROUP BY p.commercial_partner_id, so.currency_id, so.id) o
+              GROUP BY o.partner, o.currency_id)
             """,
+            down_payment=DOWN_PAYMENT_INVOICED,
             open_part=open_part,
             company=company,
             move_partners=partners(SQL("m.commercial_partner_id")),

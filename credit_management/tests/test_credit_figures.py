@@ -95,3 +95,52 @@ class TestCreditFigures(CreditCommon):
         self.env["credit.collection.status"]._refresh(self.company)
         row = self.env["credit.collection.worklist"].search([("partner_id", "=", self.beacon.id)])
         self.assertEqual((row.overdue_amount, row.days_overdue), (1000.0, 39))
+
+
+@tagged("post_install", "-at_install")
+class TestDownPayments(CreditCommon):
+    """A down payment moves part of a confirmed order into the ledger: the exposure counts it once."""
+
+    def down_payment(self, order, percent):
+        order = order.with_env(self.env)  # an accountant invoices it
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"advance_payment_method": "percentage", "amount": percent})
+        )
+        wizard.create_invoices()
+        return order.invoice_ids.filtered(lambda move: move.state == "draft")
+
+    def exposure(self, partner):
+        partner.invalidate_recordset()
+        return partner.credit_exposure
+
+    def test_a_down_payment_is_counted_once(self):
+        partner = self.graded_customer("Down Payer", "A", 100000)
+        order = self.order(partner, 10000).with_env(self.env)
+        order.action_confirm()
+        self.assertEqual(self.exposure(partner), 10000)
+        invoice = self.down_payment(order, 30)
+        self.assertEqual(invoice.amount_total, 3000)
+        self.assertEqual(self.exposure(partner), 10000, "a draft down payment: the order less it, plus it")
+        invoice.action_post()
+        self.assertEqual(self.exposure(partner), 10000, "posted: in the receivable, out of the order")
+        self.pay(invoice, 0)
+        self.assertEqual(self.exposure(partner), 7000, "paid: what the customer still owes")
+        # the gate reads the order the same way: a growth is measured on what is left to invoice
+        checks = self.env["credit.check"]._check_orders(order, together=False)
+        self.assertEqual(checks[order.id].order_amount, 7000)
+        final = order._create_invoices(final=True)
+        self.assertEqual(final.amount_total, 7000, "the final invoice deducts the down payment")
+        final.action_post()
+        self.assertEqual(self.exposure(partner), 7000, "invoiced in full: all in the receivable")
+
+    def test_a_refunded_down_payment_is_owed_by_the_order_again(self):
+        partner = self.graded_customer("Refunded Down Payer", "A", 100000)
+        order = self.order(partner, 10000).with_env(self.env)
+        order.action_confirm()
+        invoice = self.down_payment(order, 50)
+        invoice.action_post()
+        refund = invoice._reverse_moves(cancel=True)
+        self.assertEqual(refund.state, "posted")
+        self.assertEqual(self.exposure(partner), 10000)
