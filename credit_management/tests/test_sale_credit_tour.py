@@ -51,6 +51,54 @@ class TestCreditApprovalTour(HttpCase):
         self.assertEqual(order.credit_approval_ids.activity_ids.user_id, controller)
 
 
+@tagged("post_install", "-at_install")
+class TestCreditBlockReviewTour(HttpCase):
+    """In a real browser: a blocked salesperson asks the controller for a review from the block dialog."""
+
+    def test_salesperson_asks_for_a_review_from_the_block(self):
+        salesman = new_test_user(
+            self.env,
+            login="tour_blocked_salesman",
+            name="Bo Blocked",
+            groups="base.group_user,sales_team.group_sale_salesman",
+        )
+        controller = new_test_user(
+            self.env,
+            login="tour_review_controller",
+            name="Carl Control",
+            groups="base.group_user,credit_management.group_credit_controller",
+        )
+        self.env["credit.policy"]._for_company(self.env.company).controller_user_id = controller
+        grade = self.env["credit.grade"].search(
+            [("company_id", "=", self.env.company.id), ("code", "=", "E")]
+        )
+        partner = self.env["res.partner"].create({"name": "Blocked Tour Customer", "is_company": True})
+        partner.write({"credit_grade_id": grade.id, "credit_limit": 1000, "credit_limit_manual": True})
+        product = self.env["product.product"].create(
+            {"name": "Blocked widget", "taxes_id": [Command.clear()]}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "user_id": salesman.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": product.id, "price_unit": 1500, "tax_id": [Command.clear()]}
+                    )
+                ],
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-sale.action_quotations_with_onboarding/{order.id}",
+            "credit_management_block_review_tour",
+            login="tour_blocked_salesman",
+        )
+        self.assertEqual(order.state, "draft")
+        review = self.env.ref("credit_management.mail_activity_type_credit_review")
+        asked = order.activity_ids.filtered(lambda activity: activity.activity_type_id == review)
+        self.assertEqual(asked.user_id, controller)
+
+
 def overdue_invoice(env, partner, amount, days_overdue):
     """A posted invoice of ``amount`` due ``days_overdue`` days ago, dated 30 days before that."""
     today = fields.Date.context_today(partner)
