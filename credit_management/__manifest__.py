@@ -35,6 +35,7 @@
         "views/sale_order_portal_templates.xml",
         "wizards/credit_hold_wizard_views.xml",
         "wizards/credit_override_wizard_views.xml",
+        "wizards/credit_growth_wizard_views.xml",
         "wizards/credit_bureau_match_wizard_views.xml",
         "report/credit_aging_report_views.xml",
         "report/credit_grade_distribution_report_views.xml",

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, format_amount
 
 CONTROLLER = "credit_management.group_credit_controller"
 MANAGER = "credit_management.group_credit_manager"
@@ -52,6 +52,11 @@ class CreditApprovalRequest(models.Model):
     max_days_overdue = fields.Integer(readonly=True)
     grade_id = fields.Many2one("credit.grade", readonly=True)
     explanation = fields.Text(readonly=True, help="Why the order needs a decision.")
+    growth = fields.Boolean(
+        "For a Larger Total",
+        readonly=True,
+        help="Asked for a confirmed order before raising it: the decision holds up to this amount.",
+    )
     kind = fields.Selection(
         [("approval", "Approval"), ("override", "Manager override")],
         default="approval",
@@ -92,11 +97,19 @@ class CreditApprovalRequest(models.Model):
             }
         )
         # The customer already accepted these online: the decision confirms them.
-        accepted = self.filtered(lambda r: r.order_id.signature)
+        accepted = self.filtered(lambda r: r.order_id.signature and not r.growth)
         accepted.order_id.sudo()._validate_order()
-        (self - accepted)._notify_decision(
+        (self - accepted).filtered(lambda r: not r.growth)._notify_decision(
             _("Credit approved by %s: you can confirm the order.", self.env.user.name)
         )
+        for request in self.filtered("growth"):
+            request._notify_decision(
+                _(
+                    "Credit approved by %(user)s: you can raise the order to %(amount)s.",
+                    user=self.env.user.name,
+                    amount=format_amount(self.env, request.amount, request.currency_id),
+                )
+            )
         accepted._notify_decision(
             _(
                 "Credit approved by %s: the order the customer signed online is confirmed.",
@@ -154,7 +167,7 @@ class CreditApprovalRequest(models.Model):
                         state=dict(self._fields["state"]._description_selection(self.env))[request.state],
                     )
                 )
-            if request.order_id.state not in ("draft", "sent"):
+            if request.order_id.state not in (("sale",) if request.growth else ("draft", "sent")):
                 raise UserError(
                     _(
                         "%(name)s: the order is already %(state)s, there is nothing left to decide.",
@@ -239,10 +252,61 @@ class CreditApprovalRequest(models.Model):
         }
 
     @api.model
-    def _request_for(self, order, check, explanation):
-        """Create the pending request for ``order``, or bring the pending one up to date."""
+    def _request_growth(self, order, new_total):
+        """Ask, before raising confirmed ``order`` to ``new_total`` (order currency), for the decision
+        the change will need; refuse when it needs none, or one that is not an approval."""
+        order.check_access("write")  # the one who would make the change
+        currency, company = order.currency_id, order.company_id
+        if order.state != "sale":
+            raise UserError(
+                _("%s is not a confirmed order: confirm it, the check then asks what it needs.", order.name)
+            )
+        if currency.compare_amounts(new_total, order.amount_total) <= 0:
+            raise UserError(
+                _(
+                    "New Total must be above the order's total, %(total)s: less needs no approval.",
+                    total=format_amount(self.env, order.amount_total, currency),
+                )
+            )
+        service = self.env["credit.check"]
+        growth = currency._convert(
+            new_total - order.amount_total, company.currency_id, company, fields.Date.today()
+        )
+        partner = order.partner_id.commercial_partner_id
+        check = service._check_partner_orders(company, partner, [order], together=False, growth=growth)[
+            order.id
+        ]
+        if check.action in ("allow", "warn"):
+            raise UserError(
+                _(
+                    "Raising %(order)s to %(total)s needs no approval: make the change.",
+                    order=order.name,
+                    total=format_amount(self.env, new_total, currency),
+                )
+            )
+        if check.action == "prepayment":
+            raise UserError(
+                _("Raising %s needs the customer's prepayment of the new total, not an approval.", order.name)
+            )
+        request, created = self._request_for(order, check, service._reasons(check), amount=new_total)
+        if created:
+            request._schedule_for_controllers()
+        order._message_log(
+            body=_(
+                "Credit approval asked to raise the order to %(total)s: %(reasons)s",
+                total=format_amount(self.env, new_total, currency),
+                reasons=request.explanation,
+            )
+        )
+        return request
+
+    @api.model
+    def _request_for(self, order, check, explanation, amount=None):
+        """Create the pending request for ``order``, or bring the pending one up to date; ``amount``: a
+        larger total than the confirmed order's, asked for before raising it."""
         values = {
             **self._prepare_request_values(order, check, explanation),
+            **({"amount": amount, "growth": True} if amount is not None else {"growth": False}),
             # past a block or a hold (a customer's online acceptance), the decision is a manager's
             "kind": "override" if check.action in ("block", "hold") else "approval",
         }

@@ -312,9 +312,11 @@ class CreditCheckService(models.AbstractModel):
         )
 
     @api.model
-    def _check_partner_orders(self, company, partner, orders, together, before=None, known=None):
+    def _check_partner_orders(self, company, partner, orders, together, before=None, known=None, growth=0.0):
         """``known``: what ``_read_batch`` read for a batch of checks; without it, read here, for this
-        customer (``before``: SQL run first, in the same round trip)."""
+        customer (``before``: SQL run first, in the same round trip). ``growth``: an increase of the
+        orders' amount not made yet (company currency), to check before asking for it: no approval
+        given so far counts for it."""
         partner = partner.with_company(company).sudo()
         saved = self.env["sale.order"].browse([o._origin.id for o in orders if o._origin.id])
         if known:
@@ -349,6 +351,7 @@ class CreditCheckService(models.AbstractModel):
             # Money received for the order is not exposure: an order paid in full adds none, whatever the
             # customer's credit.
             amount = max(self._order_amount(order, company) - self._received_amount(order, company), 0.0)
+            amount += growth
             exposure = base + amount
             over_limit = float_compare(exposure, limit, precision_rounding=rounding) > 0
             if float_is_zero(amount, precision_rounding=rounding):
@@ -377,7 +380,7 @@ class CreditCheckService(models.AbstractModel):
                 policy=policy,
                 prepaid=action == "prepayment" and self._prepaid(order, grade),
             )
-            if action != "allow":
+            if action != "allow" and not growth:
                 if approvals is None:
                     approvals = self.env["credit.approval.request"].sudo()._valid_for(saved)
                 check.approval = self._approval_for(action, approvals.get(order._origin.id))

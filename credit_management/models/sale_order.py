@@ -258,6 +258,18 @@ class SaleOrder(models.Model):
             "context": {"default_order_ids": self.ids},
         }
 
+    def action_credit_ask_growth(self):
+        """Before raising a confirmed order the customer's credit would not cover: ask for the decision."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Ask Credit Approval for a Larger Total"),
+            "res_model": "credit.growth.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id, "default_new_total": self.amount_total},
+        }
+
     def action_credit_ask_review(self):
         """A blocked salesperson's next step: an activity for the credit controller on the quotation."""
         self.ensure_one()

@@ -1,7 +1,7 @@
 import contextlib
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import CreditCommon
@@ -211,6 +211,42 @@ class TestSaleCreditGate(CreditCommon):
             "it needs a credit approval of the new total. Ask Carla Controller", str(caught.exception)
         )
         self.assertEqual(order.amount_total, 600, "approval grade: the growth needs an approval")
+
+    def test_asking_approval_for_a_larger_total_before_the_change(self):
+        partner = self.graded_customer("Gate Asked Growth", "D", 1000)
+        order = self.as_seller(self.confirmed(partner, 600))
+        ask = self.env["credit.growth.wizard"].with_user(self.salesman)
+        for new_total in (600, 500):
+            with self.assertRaisesRegex(UserError, "New Total must be above"):
+                ask.create({"order_id": order.id, "new_total": new_total}).action_request()
+        for garbage in (float("nan"), float("inf"), "abc"):
+            with self.assertRaisesRegex(ValidationError, "New Total must be a"):
+                ask.create({"order_id": order.id, "new_total": garbage})
+        with self.assertRaisesRegex(UserError, "needs no approval"):
+            ask.create({"order_id": order.id, "new_total": 900}).action_request()
+        ask.create({"order_id": order.id, "new_total": 1500}).action_request()
+        request = order.credit_approval_ids
+        self.assertRecordValues(
+            request,
+            [{"state": "pending", "growth": True, "amount": 1500, "kind": "approval", "shortfall": 500}],
+        )
+        self.assertTrue(request.activity_ids, "the controller is asked")
+        with self.assertRaises(UserError, msg="pending: the change still waits"):
+            order.order_line.with_user(self.salesman).price_unit = 1500
+        request.with_user(self.controller).action_approve()
+        self.assertIn("you can raise the order to", order.message_ids[0].body)
+        order.order_line.with_user(self.salesman).price_unit = 1500
+        self.assertEqual(order.amount_total, 1500, "approved up to 1,500")
+        with self.assertCreditRefused():
+            order.order_line.with_user(self.salesman).price_unit = 1600
+        # a quotation asks at Confirm; a blocked grade's larger total is a manager's decision
+        with self.assertRaisesRegex(UserError, "not a confirmed order"):
+            ask.create({"order_id": self.order(partner, 10).id, "new_total": 20}).action_request()
+        blocked = self.as_seller(self.confirmed(self.graded_customer("Gate Blocked Growth", "E", 1000), 600))
+        ask.create({"order_id": blocked.id, "new_total": 5000}).action_request()
+        self.assertEqual(blocked.credit_approval_ids.kind, "override")
+        with self.assertRaises(AccessError):
+            blocked.credit_approval_ids.with_user(self.controller).action_approve()
 
     # ------------------------------------------------------------------
     # Approvals hold for their order as it was approved

@@ -4,3 +4,4 @@ from . import credit_approval_reject_wizard
 from . import credit_grade_migration_wizard
 from . import credit_hold_wizard
 from . import credit_override_wizard
+from . import credit_growth_wizard
