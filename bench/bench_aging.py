@@ -420,17 +420,25 @@ def _arguments(parser):
     parser.add_argument("--reseed", action="store_true", help="seed another batch even if seeded already")
 
 
+def seed_once(env, database, lines, customers, again=False):
+    """The aging ledger (``seed``) on ``database``, seeded the first time (or ``again``), then vacuumed;
+    returns whether it seeded."""
+    env.cr.execute(SQL("SELECT 1 FROM res_partner WHERE ref LIKE %s LIMIT 1", f"{MARK}%"))
+    if env.cr.fetchone() and not again:
+        return False
+    seconds = seed(env, lines, customers)
+    print(f"seeded {lines:,} open invoices for {customers:,} customers in {seconds:.1f} s")
+    started = time.perf_counter()
+    vacuum(database, ["res_partner", "account_move", "account_move_line"])
+    print(f"vacuum analyze: {time.perf_counter() - started:.1f} s")
+    return True
+
+
 def main():
     args = parse_args("Benchmark the receivable aging report.", _arguments)
     benchenv.ensure_database(args.config, args.database)
     with odoo_env(args.config, args.database) as env:
-        env.cr.execute(SQL("SELECT 1 FROM res_partner WHERE ref LIKE %s LIMIT 1", f"{MARK}%"))
-        if args.reseed or not env.cr.fetchone():
-            seconds = seed(env, args.lines, args.customers)
-            print(f"seeded {args.lines:,} open invoices for {args.customers:,} customers in {seconds:.1f} s")
-            started = time.perf_counter()
-            vacuum(args.database, ["res_partner", "account_move", "account_move_line"])
-            print(f"vacuum analyze: {time.perf_counter() - started:.1f} s")
+        seed_once(env, args.database, args.lines, args.customers, again=args.reseed)
         verify_sample(env)
         bench(env, args.runs)
 

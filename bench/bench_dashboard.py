@@ -28,8 +28,6 @@ from odoo_env import odoo_env  # noqa: E402
 from odoo_serve import serve  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from odoo.tools import SQL  # noqa: E402
-
 LOGIN = "bench_controller"
 CHROMIUM = "/usr/bin/chromium"
 
@@ -43,16 +41,7 @@ def server_call(env, runs):
     data = dashboard.get_data()
     kpis = ", ".join(f"{kpi['label']} {kpi['value']:,.1f}" for kpi in data["kpis"])
     print(f"dashboard: {kpis}")
-    seconds = []
-    for _ in range(runs):
-        env.invalidate_all()
-        started = time.perf_counter()
-        dashboard.get_data()
-        seconds.append(time.perf_counter() - started)
-    print(
-        f"{'server call (get_data)':<44} min {min(seconds):6.3f} s   "
-        f"median {statistics.median(seconds):6.3f} s"
-    )
+    bench_aging.timed(env, "server call (get_data)", runs, dashboard.get_data)
 
 
 def first_paint(args, runs):
@@ -99,11 +88,7 @@ def main():
     args = parser.parse_args()
     benchenv.ensure_database(args.config, args.database)
     with odoo_env(args.config, args.database) as env:
-        env.cr.execute(SQL("SELECT 1 FROM res_partner WHERE ref LIKE %s LIMIT 1", f"{bench_aging.MARK}%"))
-        if not env.cr.fetchone():
-            seconds = bench_aging.seed(env, args.lines, args.customers)
-            print(f"seeded {args.lines:,} open invoices for {args.customers:,} customers in {seconds:.1f} s")
-            bench_aging.vacuum(args.database, ["res_partner", "account_move", "account_move_line"])
+        bench_aging.seed_once(env, args.database, args.lines, args.customers)
         bench_aging.verify_sample(env)
         controller(env)
         server_call(env, args.runs)

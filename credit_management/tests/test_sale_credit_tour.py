@@ -3,46 +3,47 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
+QUOTATION_URL = "/odoo/action-sale.action_quotations_with_onboarding/{}"
+
+
+def quotation_over_limit(env, grade_code, login, name):
+    """A quotation of 1,500 by a new salesperson (``login``, ``name``) for a customer of ``grade_code``
+    with a limit of 1,000; the policy's controller is "Carl Control". Returns (salesperson, controller,
+    quotation)."""
+    salesman = new_test_user(
+        env, login=login, name=name, groups="base.group_user,sales_team.group_sale_salesman"
+    )
+    controller = new_test_user(
+        env,
+        login=f"{login}_controller",
+        name="Carl Control",
+        groups="base.group_user,credit_management.group_credit_controller",
+    )
+    env["credit.policy"]._for_company(env.company).controller_user_id = controller
+    grade = env["credit.grade"].search([("company_id", "=", env.company.id), ("code", "=", grade_code)])
+    partner = env["res.partner"].create({"name": f"{name}'s Customer", "is_company": True})
+    partner.write({"credit_grade_id": grade.id, "credit_limit": 1000, "credit_limit_manual": True})
+    product = env["product.product"].create({"name": "Tour widget", "taxes_id": [Command.clear()]})
+    order = env["sale.order"].create(
+        {
+            "partner_id": partner.id,
+            "user_id": salesman.id,
+            "order_line": [
+                Command.create({"product_id": product.id, "price_unit": 1500, "tax_id": [Command.clear()]})
+            ],
+        }
+    )
+    return salesman, controller, order
+
 
 @tagged("post_install", "-at_install")
 class TestCreditApprovalTour(HttpCase):
     """In a real browser: over the limit, the salesperson sees why and gets the approval flow."""
 
     def test_salesperson_gets_the_approval_flow(self):
-        salesman = new_test_user(
-            self.env,
-            login="tour_salesman",
-            name="Tess Tour",
-            groups="base.group_user,sales_team.group_sale_salesman",
-        )
-        controller = new_test_user(
-            self.env,
-            login="tour_controller",
-            name="Carl Control",
-            groups="base.group_user,credit_management.group_credit_controller",
-        )
-        self.env["credit.policy"]._for_company(self.env.company).controller_user_id = controller
-        grade = self.env["credit.grade"].search(
-            [("company_id", "=", self.env.company.id), ("code", "=", "D")]
-        )
-        partner = self.env["res.partner"].create({"name": "Tour Customer", "is_company": True})
-        partner.write({"credit_grade_id": grade.id, "credit_limit": 1000, "credit_limit_manual": True})
-        product = self.env["product.product"].create({"name": "Tour widget", "taxes_id": [Command.clear()]})
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "user_id": salesman.id,
-                "order_line": [
-                    Command.create(
-                        {"product_id": product.id, "price_unit": 1500, "tax_id": [Command.clear()]}
-                    )
-                ],
-            }
-        )
+        salesman, controller, order = quotation_over_limit(self.env, "D", "tour_salesman", "Tess Tour")
         self.start_tour(
-            f"/odoo/action-sale.action_quotations_with_onboarding/{order.id}",
-            "credit_management_approval_tour",
-            login="tour_salesman",
+            QUOTATION_URL.format(order.id), "credit_management_approval_tour", login="tour_salesman"
         )
         self.assertEqual(order.state, "draft")
         self.assertRecordValues(
@@ -56,40 +57,11 @@ class TestCreditBlockReviewTour(HttpCase):
     """In a real browser: a blocked salesperson asks the controller for a review from the block dialog."""
 
     def test_salesperson_asks_for_a_review_from_the_block(self):
-        salesman = new_test_user(
-            self.env,
-            login="tour_blocked_salesman",
-            name="Bo Blocked",
-            groups="base.group_user,sales_team.group_sale_salesman",
-        )
-        controller = new_test_user(
-            self.env,
-            login="tour_review_controller",
-            name="Carl Control",
-            groups="base.group_user,credit_management.group_credit_controller",
-        )
-        self.env["credit.policy"]._for_company(self.env.company).controller_user_id = controller
-        grade = self.env["credit.grade"].search(
-            [("company_id", "=", self.env.company.id), ("code", "=", "E")]
-        )
-        partner = self.env["res.partner"].create({"name": "Blocked Tour Customer", "is_company": True})
-        partner.write({"credit_grade_id": grade.id, "credit_limit": 1000, "credit_limit_manual": True})
-        product = self.env["product.product"].create(
-            {"name": "Blocked widget", "taxes_id": [Command.clear()]}
-        )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "user_id": salesman.id,
-                "order_line": [
-                    Command.create(
-                        {"product_id": product.id, "price_unit": 1500, "tax_id": [Command.clear()]}
-                    )
-                ],
-            }
+        _salesman, controller, order = quotation_over_limit(
+            self.env, "E", "tour_blocked_salesman", "Bo Blocked"
         )
         self.start_tour(
-            f"/odoo/action-sale.action_quotations_with_onboarding/{order.id}",
+            QUOTATION_URL.format(order.id),
             "credit_management_block_review_tour",
             login="tour_blocked_salesman",
         )
