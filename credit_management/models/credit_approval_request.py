@@ -103,12 +103,14 @@ class CreditApprovalRequest(models.Model):
             _("Credit approved by %s: you can confirm the order.", self.env.user.name)
         )
         for request in self.filtered("growth"):
+            # no to-do: nothing would close it, the order may be raised or not
             request._notify_decision(
                 _(
                     "Credit approved by %(user)s: you can raise the order to %(amount)s.",
                     user=self.env.user.name,
                     amount=format_amount(self.env, request.amount, request.currency_id),
-                )
+                ),
+                todo=False,
             )
         accepted._notify_decision(
             _(

@@ -365,7 +365,6 @@ class CreditPolicy(models.Model):
         )
 
     @api.model
-    @api.model
     def _translate_defaults(self, langs=None):
         """Give the grades, collection plans and levels created by code with their default English names
         the translations of those names (the .po's), in ``langs`` (default: every active language but
@@ -394,6 +393,7 @@ class CreditPolicy(models.Model):
                 if translations:
                     record.update_field_translations("name", translations)
 
+    @api.model
     def _prepare_default_grade(self, values, company):
         values = dict(values, company_id=company.id, sequence=10 * (ord(values["code"]) - ord("A") + 1))
         term = self.env.ref(values.pop("term"), raise_if_not_found=False)

@@ -24,10 +24,6 @@ class MailActivity(models.Model):
         self._check_credit_review_closer()
         return super().write(vals)
 
-    def _action_done(self, feedback=False, attachment_ids=None):
-        self._check_credit_review_closer()
-        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
-
     def unlink(self):
         self._check_credit_review_closer()
         return super().unlink()

@@ -212,6 +212,12 @@ class SaleOrder(models.Model):
         with gate._writing(self):
             result = super().write(vals)
         gate._enforce(self, before)
+        if vals.get("state") == "sale":
+            # the salesperson's "you can confirm" is done, whatever confirmed the order
+            self.sudo().activity_feedback(
+                ["credit_management.mail_activity_type_credit_decision"],
+                feedback=_("The order is confirmed."),
+            )
         return result
 
     # ------------------------------------------------------------------
@@ -230,11 +236,6 @@ class SaleOrder(models.Model):
         if to_confirm:
             with self.env["credit.check"]._confirming(to_confirm, checks):
                 result = super(SaleOrder, to_confirm).action_confirm()
-            # the salesperson's "you can confirm" is done
-            to_confirm.sudo().activity_feedback(
-                ["credit_management.mail_activity_type_credit_decision"],
-                feedback=_("The order is confirmed."),
-            )
         if waiting:
             return self._credit_waiting_notification(waiting, to_confirm, checks)
         return result

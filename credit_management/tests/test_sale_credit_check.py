@@ -24,6 +24,7 @@ class TestSaleCreditCheck(CreditCommon):
         cls.grades["C"].overdue_tolerance_days = 5
         cls.review = cls.env.ref("credit_management.mail_activity_type_credit_review")
         cls.approval_type = cls.env.ref("credit_management.mail_activity_type_credit_approval")
+        cls.decision = cls.env.ref("credit_management.mail_activity_type_credit_decision")
 
     def confirm(self, orders, user=None):
         return orders.with_user(user or self.salesman).action_confirm()
@@ -304,6 +305,16 @@ class TestSaleCreditCheck(CreditCommon):
         order.invalidate_recordset(["credit_check_action"])
         self.assertEqual(order.credit_check_action, "warn", "6 days is past the tolerance of 5")
 
+    def test_the_decision_to_do_closes_however_the_order_is_confirmed(self):
+        order = self.order(self.graded_customer("Approved, written", "D", 1000), 1500)
+        self.confirm(order)
+        order.credit_approval_ids.with_user(self.controller).action_approve()
+        to_do = order.activity_ids.filtered(lambda a: a.activity_type_id == self.decision)
+        self.assertEqual(to_do.user_id, self.salesman)
+        order.with_user(self.salesman).write({"state": "sale"})  # RPC, an import: not the button
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(to_do.exists() and to_do.active, "the to-do is done")
+
     def test_manager_override(self):
         partner = self.graded_customer("Overridden", "E", 1000)
         order = self.order(partner, 5000)
@@ -323,6 +334,7 @@ class TestSaleCreditCheck(CreditCommon):
         )
         self.confirm(order)
         self.assertEqual(order.state, "sale", "the override lets the salesman confirm")
+        self.assertFalse(order.activity_ids.filtered(lambda a: a.activity_type_id == self.decision))
         override = order.credit_approval_ids
         self.assertRecordValues(
             override, [{"kind": "override", "state": "approved", "decided_by": self.manager.id}]
