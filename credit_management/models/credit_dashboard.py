@@ -84,17 +84,17 @@ class CreditDashboard(models.AbstractModel):
     @api.model
     def _figures(self):
         """The figures (``credit.exposure``) of the customers the user may read, with each one's credit
-        limit and grade id (0: not scored) aligned with them: one statement for the customers, one pass
-        for the figures."""
+        limit (as the customer form reads it) and grade id (0: not scored) aligned with them: one statement
+        for the customers, one pass for the figures."""
         partners = self.env["res.partner"]
-        partners.flush_model(["credit_limit", "credit_grade_id", "parent_id", "customer_rank"])
         query = partners._search(self._customer_domain(), order="id")
-        key = str(self.env.company.id)
+        table = query.table
         self.env.cr.execute(
             query.select(
-                SQL.identifier("res_partner", "id"),
-                SQL("COALESCE((%s ->> %s)::float8, 0)", SQL.identifier("res_partner", "credit_limit"), key),
-                SQL("COALESCE((%s ->> %s)::int, 0)", SQL.identifier("res_partner", "credit_grade_id"), key),
+                SQL.identifier(table, "id"),
+                # the ORM's reading, a company's default credit limit (Accounting's setting) included
+                SQL("COALESCE(%s, 0)", partners._field_to_sql(table, "credit_limit", query)),
+                SQL("COALESCE(%s, 0)", partners._field_to_sql(table, "credit_grade_id", query)),
             )
         )
         rows = self.env.cr.fetchall()
@@ -174,7 +174,8 @@ class CreditDashboard(models.AbstractModel):
     def _over_limit_ids(self, figures=None):
         """The customers whose exposure is above their credit limit."""
         figures = self._figures() if figures is None else figures
-        over = (figures["exposure"] > 0.005) & (figures["exposure"] > figures["limit"] + 0.005)
+        half_cent = self.env.company.currency_id.rounding / 2  # float_compare's tolerance, on arrays
+        over = (figures["exposure"] > half_cent) & (figures["exposure"] - figures["limit"] > half_cent)
         return figures["ids"][over].tolist()
 
     @api.model

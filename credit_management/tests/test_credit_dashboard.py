@@ -19,6 +19,8 @@ class TestCreditDashboard(CreditCommon):
         cls.waiting = cls.graded_customer("Dash Waiting", "D", 100)
         cls.order(cls.waiting, 500).with_user(cls.salesman).action_confirm()
 
+    customer_domain = [("customer_rank", ">", 0), ("parent_id", "=", False)]
+
     def data(self, user=None):
         return self.env["credit.dashboard"].with_user(user or self.controller).get_data()
 
@@ -44,10 +46,18 @@ class TestCreditDashboard(CreditCommon):
         customers = self.env["res.partner"].with_user(self.controller).with_context(**holds["context"])
         self.assertEqual(holds["res_model"], "res.partner")
         self.assertEqual(holds["context"], {"search_default_on_hold": 1})
-        over = dashboard.action_open_kpi("over_limit")
-        self.assertEqual(
-            set(customers.search(over["domain"]).ids), set(dashboard._over_limit_ids()), "the same customers"
+        # the limit as the customer form reads it: a company's default limit (Accounting's setting) too
+        defaulted = self.customer("Dash Default Limit")
+        self.invoice(defaulted, 500)
+        self.env["ir.default"].set("res.partner", "credit_limit", 1000.0, company_id=self.company.id)
+        self.assertEqual(defaulted.credit_limit, 1000.0)
+        opened = customers.search(dashboard.action_open_kpi("over_limit")["domain"])
+        on_the_forms = customers.search(self.customer_domain).filtered(
+            lambda partner: partner.credit_exposure > partner.credit_limit
         )
+        self.assertTrue(on_the_forms)
+        self.assertEqual(opened, on_the_forms, "the customers whose form shows them over their limit")
+        self.assertNotIn(defaulted, opened)
         self.assertEqual(dashboard.action_open_kpi("approvals")["res_model"], "credit.approval.request")
         self.assertEqual(dashboard.action_open_kpi("promises")["res_model"], "credit.payment.promise")
         self.assertEqual(dashboard.action_open_kpi("overdue")["domain"], [("days_overdue", ">", 0)])
