@@ -28,7 +28,6 @@ class CreditReviewReport(models.AbstractModel):
         company = self.env.company
         histories = self._last_histories(partners, company)
         months = self._monthly_scores(partners, company)
-        aging = self._aging(partners, company)
         items = self.env["credit.aging.report"].search(
             [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
             order="partner_id, date_maturity, id",
@@ -49,7 +48,7 @@ class CreditReviewReport(models.AbstractModel):
                     "history": histories.get(partner.id, self.env["credit.score.history"]),
                     "months": months.get(partner.id, []),
                     "chart": _chart_points(months.get(partner.id, [])),
-                    "aging": aging.get(partner.id, {}),
+                    "aging": self._aging(items_of.get(partner, items.browse())),
                     "items": items_of.get(partner, items.browse()),
                     "orders": orders.filtered(lambda o, p=partner: o.partner_id.commercial_partner_id == p),
                     "approvals": approvals.get(partner.id, self.env["credit.approval.request"]),
@@ -128,18 +127,10 @@ class CreditReviewReport(models.AbstractModel):
         return months
 
     @api.model
-    def _aging(self, partners, company):
-        """{partner id: {bucket: open amount}} from the receivable aging, plus the total."""
+    def _aging(self, items):
+        """{bucket column: open amount} of a customer's aging lines, plus the total."""
         columns = [f"amount_{key}" for key, _label in BUCKETS] + ["amount_residual"]
-        groups = self.env["credit.aging.report"]._read_group(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
-            ["partner_id"],
-            [f"{column}:sum" for column in columns],
-        )
-        # a bucket without lines sums to NULL, which _read_group returns as False
-        return {
-            partner.id: {c: s or 0.0 for c, s in zip(columns, sums, strict=True)} for partner, *sums in groups
-        }
+        return {column: sum(items.mapped(column)) for column in columns}
 
     @api.model
     def _recent_approvals(self, partners, company):
