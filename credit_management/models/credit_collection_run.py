@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .. import dunning
-from .credit_exposure import OPEN
+from .credit_exposure import OPEN, due_date
 from .credit_payment_promise import FAILED as FAILED_PROMISES
 
 # The items a level's message is about: those due by then, at least every overdue one (a courtesy note
@@ -229,12 +229,13 @@ class CreditCollectionRun(models.AbstractModel):
         )
         return SQL(
             """
-            SELECT aml.id, p.commercial_partner_id AS partner, COALESCE(aml.date_maturity, aml.date) AS due,
+            SELECT aml.id, p.commercial_partner_id AS partner, %s AS due,
                    aml.amount_residual AS residual
               FROM account_move_line aml
               JOIN res_partner p ON p.id = aml.partner_id
              WHERE aml.company_id = %s AND aml.account_id = ANY((%s)::int[]) AND %s AND %s
             """,
+            due_date(),
             company.id,
             self.env["credit.exposure"]._receivable_accounts_array(company.id),
             SQL(OPEN),

@@ -7,9 +7,6 @@ from odoo.tools import SQL
 # than Odoo's "unreconciled" test, which also holds for every income and tax line. Spelled as the predicate
 # of the addon's open-items indexes, so that the planner can use them.
 OPEN = "aml.amount_residual != 0 AND aml.parent_state = 'posted'"
-# An open item's due date: its maturity, else (an entry typed by hand on the receivable) its date. Every
-# figure that says "overdue" or "days overdue" reads it (exposure, aging, collections).
-DUE = "COALESCE(aml.date_maturity, aml.date)"
 # One customer's exposure, the credit check's read. A database function: PostgreSQL keeps its plan for the
 # session instead of parsing and planning the statement at each check. Dropped by the uninstall hook.
 CUSTOMER_FUNCTION = "credit_management_customer_exposure"
@@ -195,7 +192,7 @@ class CreditExposure(models.AbstractModel):
              GROUP BY aml.partner_id
             """,
             overdue=_overdue(today),
-            due=SQL(DUE),
+            due=due_date(),
             open=SQL(OPEN),
             accounts=self._receivable_accounts_array(company.id),
             partners=partner_clause(SQL("aml.partner_id"), partner_ids),
@@ -236,7 +233,7 @@ class CreditExposure(models.AbstractModel):
             HAVING COUNT(o.residual) > 0
             """,
             overdue=_overdue(SQL("p_today")),
-            due=SQL(DUE),
+            due=due_date(),
             open=SQL(OPEN),
             accounts=self._receivable_accounts_array(SQL("p_company")),
         )
@@ -329,9 +326,15 @@ class CreditExposure(models.AbstractModel):
         return totals
 
 
+def due_date(alias="aml"):
+    """An open item's due date: its maturity, else (an entry typed by hand on the receivable) its date.
+    Every figure that says "overdue" or "days overdue" reads it (exposure, aging, collections)."""
+    return SQL("COALESCE(%s, %s)", SQL.identifier(alias, "date_maturity"), SQL.identifier(alias, "date"))
+
+
 def _overdue(today):
     """An open item past due on ``today`` (a date, or SQL naming one)."""
-    return SQL("aml.amount_residual > 0 AND %s < %s", SQL(DUE), today)
+    return SQL("aml.amount_residual > 0 AND %s < %s", due_date(), today)
 
 
 def partner_clause(column, partner_ids):

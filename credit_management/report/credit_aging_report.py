@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, create_index, index_exists
 
-from ..models.credit_exposure import OPEN
+from ..models.credit_exposure import OPEN, due_date
 
 BUCKETS = [
     ("not_due", "Not Due"),
@@ -370,8 +370,9 @@ class CreditAgingReport(models.Model):
               LEFT JOIN res_partner partner ON partner.id = line.partner_id
               LEFT JOIN credit_grade grade
                      ON grade.id = (partner.credit_grade_id -> line.company_id::text ->> 0)::int,
-                   LATERAL (SELECT %(date)s::date - COALESCE(line.date_maturity, line.date) AS days) age
+                   LATERAL (SELECT %(date)s::date - %(due)s AS days) age
             """,
+            due=due_date("line"),
             bucket=bucket,
             amounts=amounts,
             lines=lines,
