@@ -365,10 +365,12 @@ class CreditPolicy(models.Model):
         )
 
     @api.model
-    def _translate_defaults(self, langs=None):
+    def _translate_defaults(self, langs=None, overwrite=False):
         """Give the grades, collection plans and levels created by code with their default English names
         the translations of those names (the .po's), in ``langs`` (default: every active language but
-        English). Called when they are created and when a language is installed."""
+        English) where they have none yet, or in any case with ``overwrite`` (Odoo's reloading of the
+        terms): a name a user gave in a language stays otherwise. Called when they are created and when a
+        language is installed or its terms reloaded."""
         if langs is None:
             langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
         langs = [lang for lang in langs if lang != "en_US"]
@@ -387,8 +389,11 @@ class CreditPolicy(models.Model):
         for model, names in models_names:
             records = self.env[model].sudo().with_context(active_test=False, lang="en_US")
             for record in records.search([("name", "in", sorted(names))]):
+                stored = record._fields["name"]._get_stored_translations(record)
                 translations = {
-                    lang: catalog[record.name] for lang, catalog in catalogs.items() if record.name in catalog
+                    lang: catalog[record.name]
+                    for lang, catalog in catalogs.items()
+                    if record.name in catalog and (overwrite or lang not in stored)
                 }
                 if translations:
                     record.update_field_translations("name", translations)

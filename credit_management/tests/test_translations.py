@@ -150,6 +150,15 @@ class TestTranslations(CreditCommon):
         level = self.as_salesman(self.grades["E"].collection_plan_id.level_ids.sorted("days")[-1])
         self.assertEqual(level.name, self.translation("Final notice"))
         self.assertEqual(level.plan_id.name, self.translation("Firm reminders"))
+        # a name a user gave in Chinese stays when the terms are loaded again, unless they overwrite
+        renamed = self.grades["E"].with_context(lang=LANG)
+        renamed.name = "很差"
+        self.env["ir.module.module"]._load_module_terms(["credit_management"], [LANG])
+        renamed.invalidate_recordset(["name"])
+        self.assertEqual(renamed.name, "很差")
+        self.env["ir.module.module"]._load_module_terms(["credit_management"], [LANG], overwrite=True)
+        renamed.invalidate_recordset(["name"])
+        self.assertEqual(renamed.name, self.translation("Poor"))
         company = self.env["res.company"].create({"name": "Translated Grades Co"})
         grades = self.env["credit.grade"].with_context(lang=LANG).search([("company_id", "=", company.id)])
         self.assertEqual(
