@@ -43,14 +43,8 @@ BLOCKED = [("credit_state", "in", ["blocked", "hold"])]
 
 
 def manager(env):
-    user = env["res.users"].search([("login", "=", LOGIN)])
-    groups = ["base.group_user", "sales_team.group_sale_manager", "credit_management.group_credit_user"]
-    return user or env["res.users"].create(
-        {
-            "name": "Bench Quotations Manager",
-            "login": LOGIN,
-            "groups_id": [Command.set([env.ref(group).id for group in groups])],
-        }
+    return benchenv.bench_user(
+        env, LOGIN, ["sales_team.group_sale_manager", "credit_management.group_credit_user"]
     )
 
 

@@ -140,20 +140,24 @@ def install(conf, dbname, modules, log_name, mode="-i"):
         raise SystemExit(f"error: installing {modules} into {dbname} failed: {errors[:1]} (log: {log})")
 
 
-def controller_user(env, login, password=None):
-    """The benchmarks' credit controller ``login`` (created the first time, committed)."""
+def bench_user(env, login, groups, password=None):
+    """The benchmarks' user ``login`` in ``groups`` (xml ids; created the first time, committed)."""
     from odoo import Command
 
     user = env["res.users"].search([("login", "=", login)])
     if not user:
-        groups = [env.ref("base.group_user").id, env.ref("credit_management.group_credit_controller").id]
         user = env["res.users"].create(
             {
                 "name": login.replace("_", " ").title(),
                 "login": login,
                 "password": password,
-                "groups_id": [Command.set(groups)],
+                "groups_id": [Command.set([env.ref(group).id for group in ("base.group_user", *groups)])],
             }
         )
         env.cr.commit()
     return user
+
+
+def controller_user(env, login, password=None):
+    """The benchmarks' credit controller ``login``."""
+    return bench_user(env, login, ["credit_management.group_credit_controller"], password)

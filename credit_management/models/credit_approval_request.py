@@ -272,7 +272,7 @@ class CreditApprovalRequest(models.Model):
             )
         service = self.env["credit.check"]
         growth = currency._convert(
-            new_total - order.amount_total, company.currency_id, company, fields.Date.today()
+            new_total - order.amount_total, company.currency_id, company, fields.Date.context_today(self)
         )
         partner = order.partner_id.commercial_partner_id
         check = service._check_partner_orders(company, partner, [order], together=False, growth=growth)[

@@ -89,3 +89,18 @@ class TestCreditRights(CreditCommon):
                     close(review.with_user(user))
         review.with_user(self.controller).action_done()
         self.assertFalse(review.exists())
+
+    def test_the_review_a_salesperson_asked_for_is_the_controllers_too(self):
+        """On their own quotation, which they may edit: the guard alone keeps the review open."""
+        blocked = self.customer("Review Asker Co")
+        blocked.write({"credit_hold": True, "credit_hold_reason": "Audit"})
+        order = self.order(blocked, 100).with_user(self.salesman)
+        order.action_credit_ask_review()
+        review = order.activity_ids
+        self.assertEqual(review.user_id, self.controller)
+        todo = order.activity_schedule("mail.mail_activity_data_todo", user_id=self.controller.id)
+        todo.action_done()
+        self.assertFalse(todo.exists(), "the salesperson may close another's to-do on their quotation")
+        for close in (lambda a: a.action_done(), lambda a: a.unlink(), lambda a: a.write({"active": False})):
+            with self.assertRaises(AccessError):
+                close(review)
